@@ -1,0 +1,74 @@
+# recon: PGXS build. `make test` and `make demo` work on a fresh Debian machine:
+# they install what is missing (scripts/install-deps), build, install and run in a
+# throwaway cluster (pg_virtualenv).
+EXTENSION  = recon
+EXTVERSION = 0.1.0
+MODULE_big = recon
+
+# C sources, by layer: core (text, money, time, hashing) <- identity <- linkage <- aggregates.
+OBJS = \
+	src/recon.o \
+	src/core/currency.o \
+	src/core/money.o \
+	src/core/timezone.o \
+	src/demo/demo_random.o
+
+# SQL declarations live beside their C file (src/<layer>/<concern>.sql) and are
+# concatenated into the install script in this order (dependencies first).
+SQL_PARTS = \
+	src/core/currency.sql \
+	src/core/money.sql \
+	src/core/timezone.sql \
+	src/model/schema.sql \
+	src/model/settings.sql \
+	src/model/fx.sql \
+	src/model/platform.sql \
+	src/model/funnel.sql \
+	src/model/collected.sql \
+	src/model/contract.sql \
+	src/demo/demo_random.sql \
+	src/demo/generator.sql \
+	src/report/report.sql
+
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
+
+# pg_regress suites: sql/<name>.sql -> expected/<name>.out
+REGRESS = install core_currency core_timezone settings fx model contract demo_generator report
+REGRESS_OPTS = --inputdir=. --load-extension=recon
+
+PG_CPPFLAGS = -I$(srcdir)/src -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes
+SHLIB_LINK  =
+
+PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) Makefile
+	@{ echo "-- recon $(EXTVERSION): generated from src/**/*.sql by make; edit those files, not this one."; \
+	   printf '%s\n' '\echo Use "CREATE EXTENSION recon" to load this file. \quit'; \
+	   for f in $(SQL_PARTS); do echo; echo "-- ===== $$f ====="; cat $$f; done; } > $@
+
+.PHONY: deps test demo bench
+
+# Debian packages this project needs (server headers, pgTAP, pg_prove, libphonenumber, pg_cron).
+deps:
+	@scripts/install-deps
+
+# Everything from a fresh machine: deps, build, install, pg_regress + pgTAP in a throwaway cluster.
+test: deps
+	$(MAKE) all
+	$(MAKE) install
+	pg_virtualenv -o shared_preload_libraries=pg_cron -o cron.use_background_workers=on scripts/run-tests
+
+# The main job on the built-in demo data in a throwaway cluster, ending with the report.
+demo: deps
+	$(MAKE) all
+	$(MAKE) install
+	pg_virtualenv scripts/run-demo $(if $(SEED),--seed $(SEED)) $(if $(SCALE),--scale $(SCALE))
+
+# Benchmarks (not tests): see bench/README.md; results go to bench/RESULTS.md.
+bench: deps
+	$(MAKE) all
+	$(MAKE) install
+	pg_virtualenv bench/run-all

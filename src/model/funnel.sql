@@ -1,0 +1,80 @@
+-- Funnel layer: what happened to each lead, order or opportunity in the CRM.
+
+CREATE TABLE recon.funnel_records (
+    record_id         text PRIMARY KEY CHECK (record_id <> ''),
+    record_type       text NOT NULL CHECK (record_type IN ('lead', 'order', 'opportunity')),
+    crm_system        text NOT NULL,
+    created_at        timestamptz NOT NULL,
+    channel           text NOT NULL DEFAULT 'unknown' REFERENCES recon.channels,
+    source            text,
+    campaign_id       text,
+    adset_id          text,
+    ad_id             text,
+    utm_source        text,
+    utm_medium        text,
+    utm_campaign      text,
+    utm_content       text,
+    utm_term          text,
+    utm_id            text,
+    fbclid            text,
+    gclid             text,
+    gbraid            text,
+    wbraid            text,
+    ttclid            text,
+    msclkid           text,
+    li_fat_id         text,
+    fbc               text,
+    fbp               text,
+    external_id       text,
+    email_sha256      text CHECK (email_sha256 ~ '^[0-9a-f]{64}$'),
+    phone_sha256      text CHECK (phone_sha256 ~ '^[0-9a-f]{64}$'),
+    customer_id       text,
+    parent_record_id  text REFERENCES recon.funnel_records DEFERRABLE INITIALLY DEFERRED,
+    stated_value      numeric,
+    currency          recon_currency_code,
+    stage             text NOT NULL,
+    status            text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'won', 'lost', 'cancelled')),
+    status_reason     text,
+    closed_at         timestamptz,
+    owner             text,
+    market            text,
+    record_source     text NOT NULL,
+    batch_id          text,
+    loaded_at         timestamptz NOT NULL DEFAULT now(),
+    updated_at        timestamptz NOT NULL DEFAULT now(),
+    dq_flags          text[] NOT NULL DEFAULT '{}',
+    CONSTRAINT funnel_records_value_has_currency CHECK (stated_value IS NULL OR currency IS NOT NULL),
+    CONSTRAINT funnel_records_closed_when_final CHECK ((status = 'open') = (closed_at IS NULL)),
+    CONSTRAINT funnel_records_closed_after_created CHECK (closed_at IS NULL OR closed_at >= created_at)
+);
+COMMENT ON TABLE recon.funnel_records IS
+    'Leads, orders and opportunities with a stable internal id: when and where they came from (channel, campaign ids, UTM tags, click ids, protected contact keys), their stated value, current stage and final status (won, lost, cancelled) with reason, owner and market. dq_flags marks spam, test, duplicate records; they are kept, not deleted.';
+COMMENT ON COLUMN recon.funnel_records.channel IS
+    'Normalized source: an ad platform (meta, google, tiktok...) or organic, direct, email, referral, unknown.';
+COMMENT ON COLUMN recon.funnel_records.parent_record_id IS
+    'CRM relationship: the lead an opportunity came from, or the order a follow-up order belongs to.';
+
+CREATE TRIGGER funnel_records_touch BEFORE UPDATE ON recon.funnel_records
+    FOR EACH ROW EXECUTE FUNCTION recon.touch_updated_at();
+CREATE INDEX funnel_records_created ON recon.funnel_records (channel, created_at);
+CREATE INDEX funnel_records_customer ON recon.funnel_records (customer_id) WHERE customer_id IS NOT NULL;
+SELECT pg_catalog.pg_extension_config_dump('recon.funnel_records', '');
+
+CREATE TABLE recon.funnel_stage_history (
+    record_id      text NOT NULL REFERENCES recon.funnel_records ON DELETE CASCADE,
+    stage          text NOT NULL,
+    entered_at     timestamptz NOT NULL,
+    exited_at      timestamptz,
+    record_source  text NOT NULL,
+    batch_id       text,
+    loaded_at      timestamptz NOT NULL DEFAULT now(),
+    updated_at     timestamptz NOT NULL DEFAULT now(),
+    dq_flags       text[] NOT NULL DEFAULT '{}',
+    PRIMARY KEY (record_id, entered_at, stage),
+    CONSTRAINT funnel_stage_history_order CHECK (exited_at IS NULL OR exited_at >= entered_at)
+);
+COMMENT ON TABLE recon.funnel_stage_history IS
+    'Every stage a funnel record entered, with timestamps: the basis for stage conversion, response time and sales cycle.';
+CREATE TRIGGER funnel_stage_history_touch BEFORE UPDATE ON recon.funnel_stage_history
+    FOR EACH ROW EXECUTE FUNCTION recon.touch_updated_at();
+SELECT pg_catalog.pg_extension_config_dump('recon.funnel_stage_history', '');

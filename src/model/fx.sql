@@ -1,0 +1,166 @@
+-- FX rates and as-of conversion. A conversion keeps the original amount and
+-- currency beside the converted one, names the rate and its date, and fails
+-- (SQLSTATE P0002, no_data_found) when no rate covers the date: a silent 1.0
+-- or a stale rate is how reports drift apart.
+
+CREATE TABLE recon.fx_rates (
+    rate_type      text NOT NULL DEFAULT 'daily'
+                   CHECK (rate_type IN ('daily', 'monthly_average', 'fixed')),
+    base_currency  recon_currency_code NOT NULL,
+    quote_currency recon_currency_code NOT NULL,
+    rate_date      date NOT NULL,
+    rate           numeric NOT NULL,
+    record_source  text NOT NULL DEFAULT 'manual',
+    batch_id       text,
+    loaded_at      timestamptz NOT NULL DEFAULT now(),
+    updated_at     timestamptz NOT NULL DEFAULT now(),
+    dq_flags       text[] NOT NULL DEFAULT '{}',
+    PRIMARY KEY (rate_type, base_currency, quote_currency, rate_date),
+    CONSTRAINT fx_rates_positive CHECK (rate > 0),
+    CONSTRAINT fx_rates_distinct_currencies CHECK (base_currency <> quote_currency),
+    CONSTRAINT fx_rates_monthly_on_first CHECK (rate_type <> 'monthly_average' OR extract(day FROM rate_date) = 1)
+);
+COMMENT ON TABLE recon.fx_rates IS
+    '1 unit of base_currency = rate units of quote_currency. daily: the day''s rate; monthly_average: the month''s average, dated on the 1st; fixed: a budget rate valid from rate_date until the next one.';
+CREATE TRIGGER fx_rates_touch BEFORE UPDATE ON recon.fx_rates
+    FOR EACH ROW EXECUTE FUNCTION recon.touch_updated_at();
+SELECT pg_catalog.pg_extension_config_dump('recon.fx_rates', '');
+
+-- A converted amount: the original, the result and how it was obtained.
+CREATE TYPE recon_converted_amount AS (
+    original_amount   numeric,
+    original_currency text,
+    amount            numeric,
+    currency          text,
+    rate              numeric,
+    rate_date         date,
+    fx_policy         text,
+    rate_path         text
+);
+COMMENT ON TYPE recon_converted_amount IS
+    'Result of recon_fx_convert: original amount and currency, converted amount and currency, the rate, the date of the rate used, the policy, and the path (same, direct, inverse, or via pivot).';
+
+-- One stored rate for one ordered pair under a policy, or NULL.
+CREATE FUNCTION recon.fx_pair_rate(from_currency text, to_currency text, as_of date, policy text,
+                                   OUT rate numeric, OUT rate_date date)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT r.rate, r.rate_date
+    FROM recon.fx_rates r
+    WHERE r.rate_type = policy
+      AND r.base_currency = from_currency AND r.quote_currency = to_currency
+      AND CASE policy
+          WHEN 'daily' THEN r.rate_date <= as_of
+                        AND r.rate_date >= as_of - recon.setting('fx_max_staleness_days')::integer
+          WHEN 'monthly_average' THEN r.rate_date = date_trunc('month', as_of)::date
+          ELSE r.rate_date <= as_of
+          END
+    ORDER BY r.rate_date DESC
+    LIMIT 1
+$$;
+COMMENT ON FUNCTION recon.fx_pair_rate(text, text, date, text) IS
+    'Stored rate for exactly this ordered pair under a policy (daily within fx_max_staleness_days, monthly_average of the month, fixed valid-from), or NULL.';
+
+-- Rate for a pair, trying direct, then inverse: NULL when neither exists.
+CREATE FUNCTION recon.fx_pair_rate_either_way(from_currency text, to_currency text, as_of date, policy text,
+                                              OUT rate numeric, OUT rate_date date, OUT path text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    SELECT p.rate, p.rate_date, 'direct' INTO rate, rate_date, path
+    FROM recon.fx_pair_rate(from_currency, to_currency, as_of, policy) p;
+    IF rate IS NULL THEN
+        SELECT 1 / p.rate, p.rate_date, 'inverse' INTO rate, rate_date, path
+        FROM recon.fx_pair_rate(to_currency, from_currency, as_of, policy) p;
+    END IF;
+END $$;
+COMMENT ON FUNCTION recon.fx_pair_rate_either_way(text, text, date, text) IS
+    'Rate for a currency pair from a direct quote or the inverse of the opposite quote; NULL when neither is stored.';
+
+CREATE FUNCTION recon_fx_convert(amount numeric, from_currency text, as_of date,
+                                 to_currency text DEFAULT NULL, policy text DEFAULT NULL)
+RETURNS recon_converted_amount
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    src   text := @extschema@.recon_currency(from_currency);
+    dst   text := @extschema@.recon_currency(coalesce(to_currency, recon.setting('reporting_currency')));
+    pol   text := coalesce(policy, recon.setting('fx_policy'));
+    pivot text := recon.setting('fx_pivot_currency');
+    leg1  record;
+    leg2  record;
+    result @extschema@.recon_converted_amount;
+BEGIN
+    IF amount IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF as_of IS NULL THEN
+        RAISE EXCEPTION 'cannot convert % % to %: the as-of date is NULL', amount, src, dst
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM recon.validate_setting('fx_policy', pol);
+
+    result.original_amount := amount;
+    result.original_currency := src;
+    result.currency := dst;
+    result.fx_policy := pol;
+
+    IF src = dst THEN
+        result.rate := 1;
+        result.rate_date := as_of;
+        result.rate_path := 'same';
+    ELSE
+        SELECT * INTO leg1 FROM recon.fx_pair_rate_either_way(src, dst, as_of, pol);
+        IF leg1.rate IS NOT NULL THEN
+            result.rate := leg1.rate;
+            result.rate_date := leg1.rate_date;
+            result.rate_path := leg1.path;
+        ELSIF pivot <> '' AND pivot NOT IN (src, dst) THEN
+            SELECT * INTO leg1 FROM recon.fx_pair_rate_either_way(src, pivot, as_of, pol);
+            SELECT * INTO leg2 FROM recon.fx_pair_rate_either_way(pivot, dst, as_of, pol);
+            IF leg1.rate IS NOT NULL AND leg2.rate IS NOT NULL THEN
+                result.rate := leg1.rate * leg2.rate;
+                result.rate_date := least(leg1.rate_date, leg2.rate_date);
+                result.rate_path := 'via ' || pivot;
+            END IF;
+        END IF;
+    END IF;
+
+    IF result.rate IS NULL THEN
+        RAISE EXCEPTION 'no % FX rate from % to % for %', pol, src, dst, as_of
+            USING ERRCODE = 'no_data_found',
+                  DETAIL = format('Looked in recon.fx_rates for %s/%s, %s/%s%s, %s.',
+                                  src, dst, dst, src,
+                                  CASE WHEN pivot NOT IN ('', src, dst) THEN ' and via ' || pivot ELSE '' END,
+                                  CASE pol WHEN 'daily' THEN format('dated %s back to %s (fx_max_staleness_days)',
+                                                                    as_of, as_of - recon.setting('fx_max_staleness_days')::integer)
+                                           WHEN 'monthly_average' THEN format('the monthly average dated %s', date_trunc('month', as_of)::date)
+                                           ELSE format('a fixed rate valid on %s', as_of) END),
+                  HINT = 'Load the missing rate into recon.fx_rates, or change the fx_policy setting.';
+    END IF;
+
+    result.amount := @extschema@.recon_money_round(amount * result.rate, dst);
+    RETURN result;
+END $$;
+COMMENT ON FUNCTION recon_fx_convert(numeric, text, date, text, text) IS
+    'Converts an amount as of a date (to the reporting currency unless to_currency is given, under the fx_policy setting unless policy is given), keeping original and converted amounts, the rate, its date and path; rounds to the target currency''s minor units; raises P0002 when no rate covers the date.';
+
+CREATE FUNCTION recon_fx_amount(amount numeric, from_currency text, as_of date,
+                                to_currency text DEFAULT NULL, policy text DEFAULT NULL)
+RETURNS numeric LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT (@extschema@.recon_fx_convert(amount, from_currency, as_of, to_currency, policy)).amount
+$$;
+COMMENT ON FUNCTION recon_fx_amount(numeric, text, date, text, text) IS
+    'Just the converted amount of recon_fx_convert (same rules, same errors).';
+
+CREATE PROCEDURE recon.fx_derive_monthly_averages(from_month date, to_month date, reason text DEFAULT NULL)
+LANGUAGE sql AS $$
+    INSERT INTO recon.fx_rates (rate_type, base_currency, quote_currency, rate_date, rate, record_source)
+    SELECT 'monthly_average', base_currency, quote_currency, date_trunc('month', rate_date)::date,
+           round(avg(rate), 10), coalesce('derived from daily rates: ' || reason, 'derived from daily rates')
+    FROM recon.fx_rates
+    WHERE rate_type = 'daily'
+      AND rate_date >= date_trunc('month', from_month) AND rate_date < date_trunc('month', to_month) + interval '1 month'
+    GROUP BY 1, 2, 3, 4
+    ON CONFLICT (rate_type, base_currency, quote_currency, rate_date)
+    DO UPDATE SET rate = EXCLUDED.rate, record_source = EXCLUDED.record_source
+$$;
+COMMENT ON PROCEDURE recon.fx_derive_monthly_averages(date, date, text) IS
+    'Computes monthly_average rates from the stored daily rates for each month in [from_month, to_month], replacing earlier derivations.';
