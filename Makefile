@@ -11,6 +11,7 @@ OBJS = \
 	src/core/currency.o \
 	src/core/money.o \
 	src/core/timezone.o \
+	src/core/sha256_hex.o \
 	src/demo/demo_random.o
 
 # SQL declarations live beside their C file (src/<layer>/<concern>.sql) and are
@@ -19,6 +20,7 @@ SQL_PARTS = \
 	src/core/currency.sql \
 	src/core/money.sql \
 	src/core/timezone.sql \
+	src/core/sha256_hex.sql \
 	src/model/schema.sql \
 	src/model/settings.sql \
 	src/model/fx.sql \

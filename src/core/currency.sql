@@ -25,6 +25,6 @@ CREATE FUNCTION recon_currencies(OUT code text, OUT minor_units integer) RETURNS
 COMMENT ON FUNCTION recon_currencies() IS
     'Every ISO 4217 currency recon knows, with its minor units.';
 
-CREATE DOMAIN recon_currency_code AS text CHECK (recon_currency_check(VALUE));
+CREATE DOMAIN recon_currency_code AS text COLLATE "C" CHECK (recon_currency_check(VALUE));
 COMMENT ON DOMAIN recon_currency_code IS
     'An upper-case ISO 4217 currency code known to recon (see recon_currencies()).';

@@ -10,6 +10,6 @@ CREATE FUNCTION recon_timezone_check(name text) RETURNS boolean
 COMMENT ON FUNCTION recon_timezone_check(text) IS
     'Check behind the recon_timezone_name domain: true for a canonical IANA zone name, otherwise raises 22023 saying why.';
 
-CREATE DOMAIN recon_timezone_name AS text CHECK (recon_timezone_check(VALUE));
+CREATE DOMAIN recon_timezone_name AS text COLLATE "C" CHECK (recon_timezone_check(VALUE));
 COMMENT ON DOMAIN recon_timezone_name IS
     'An IANA time zone name in the spelling of the server''s tz database (America/New_York, UTC).';

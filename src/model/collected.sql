@@ -1,10 +1,10 @@
 -- Collected layer: what finance invoiced, received, refunded and wrote off.
 
 CREATE TABLE recon.finance_transactions (
-    transaction_id         text PRIMARY KEY CHECK (transaction_id <> ''),
-    transaction_type       text NOT NULL CHECK (transaction_type IN
+    transaction_id         text COLLATE "C" PRIMARY KEY CHECK (transaction_id <> ''),
+    transaction_type       text COLLATE "C" NOT NULL CHECK (transaction_type IN
                            ('invoice', 'payment', 'refund', 'chargeback', 'credit_note', 'write_off')),
-    status                 text NOT NULL DEFAULT 'posted' CHECK (status IN ('posted', 'pending', 'failed', 'reversed')),
+    status                 text COLLATE "C" NOT NULL DEFAULT 'posted' CHECK (status IN ('posted', 'pending', 'failed', 'reversed')),
     occurred_at            timestamptz NOT NULL,
     amount                 numeric NOT NULL CHECK (amount >= 0),
     currency               recon_currency_code NOT NULL,
@@ -12,11 +12,11 @@ CREATE TABLE recon.finance_transactions (
     shipping_amount        numeric NOT NULL DEFAULT 0 CHECK (shipping_amount >= 0),
     fee_amount             numeric NOT NULL DEFAULT 0 CHECK (fee_amount >= 0),
     tax_treatment          text NOT NULL DEFAULT 'inclusive' CHECK (tax_treatment IN ('inclusive', 'exclusive', 'exempt')),
-    order_id               text,
-    opportunity_id         text,
-    customer_id            text,
-    invoice_id             text,
-    parent_transaction_id  text REFERENCES recon.finance_transactions DEFERRABLE INITIALLY DEFERRED,
+    order_id               text COLLATE "C",
+    opportunity_id         text COLLATE "C",
+    customer_id            text COLLATE "C",
+    invoice_id             text COLLATE "C",
+    parent_transaction_id  text COLLATE "C" REFERENCES recon.finance_transactions DEFERRABLE INITIALLY DEFERRED,
     cash_amount            numeric GENERATED ALWAYS AS (
                                CASE WHEN status <> 'posted' THEN 0
                                     WHEN transaction_type = 'payment' THEN amount
@@ -31,14 +31,15 @@ CREATE TABLE recon.finance_transactions (
                                         -(amount - CASE tax_treatment WHEN 'inclusive' THEN tax_amount ELSE 0 END
                                                  - shipping_amount)
                                     ELSE 0 END) STORED,
-    record_source          text NOT NULL,
-    batch_id               text,
+    record_source          text COLLATE "C" NOT NULL,
+    batch_id               text COLLATE "C",
     loaded_at              timestamptz NOT NULL DEFAULT now(),
     updated_at             timestamptz NOT NULL DEFAULT now(),
     dq_flags               text[] NOT NULL DEFAULT '{}',
     CONSTRAINT finance_transactions_has_link CHECK (
         coalesce(order_id, opportunity_id, customer_id, invoice_id, parent_transaction_id) IS NOT NULL),
-    CONSTRAINT finance_transactions_tax_within CHECK (tax_amount + shipping_amount <= amount OR tax_treatment = 'exclusive')
+    CONSTRAINT finance_transactions_parts_within CHECK (
+        shipping_amount + CASE WHEN tax_treatment = 'inclusive' THEN tax_amount ELSE 0 END <= amount)
 );
 COMMENT ON TABLE recon.finance_transactions IS
     'Finance transactions in original currency: invoices, payments, refunds, chargebacks, credit notes, write-offs, with link keys (order, opportunity, customer, invoice, parent transaction) and tax/shipping/fee treatment. Amounts are positive; cash_amount (+payments, -refunds/chargebacks) and revenue_amount (the same net of inclusive tax and shipping; fees are a cost, not deducted) carry the sign.';

@@ -57,7 +57,7 @@ BEGIN
             USING ERRCODE = 'no_data_found', HINT = 'Define it first.';
     END IF;
     IF last.valid_from IS NOT NULL AND NEW.valid_from < last.valid_from THEN
-        RAISE EXCEPTION 'metric "%" version % cannot be valid from % : version % is valid from %',
+        RAISE EXCEPTION 'metric "%" version % cannot be valid from %: version % is valid from %',
                         NEW.kpi, NEW.version, NEW.valid_from, last.version, last.valid_from
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'A new version takes effect at or after the one it replaces; history is not rewritten.';
@@ -123,7 +123,8 @@ $$;
 COMMENT ON FUNCTION recon.metric_as_of(text, timestamptz) IS
     'The version of a KPI in force at a moment (no row when undefined or retired then).';
 
-CREATE FUNCTION recon.install_default_contract(reason text DEFAULT 'recon default contract')
+CREATE FUNCTION recon.install_default_contract(reason text DEFAULT 'recon default contract',
+                                               valid_from timestamptz DEFAULT '-infinity')
 RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
     n integer := 0;
@@ -151,10 +152,11 @@ BEGIN
     ) AS d(kpi, definition, sor, date_field, incl, excl, unit)
     LOOP
         CONTINUE WHEN EXISTS (SELECT 1 FROM recon.metrics_contract_log l WHERE l.kpi = m.kpi);
-        PERFORM recon.define_metric(m.kpi, m.definition, m.sor, m.date_field, reason, m.incl, m.excl, m.unit);
+        PERFORM recon.define_metric(m.kpi, m.definition, m.sor, m.date_field, reason, m.incl, m.excl, m.unit,
+                                    install_default_contract.valid_from);
         n := n + 1;
     END LOOP;
     RETURN n;
 END $$;
-COMMENT ON FUNCTION recon.install_default_contract(text) IS
-    'Adds version 1 of recon''s standard KPIs (spend, platform_conversions, crm_conversions, collected_revenue, ROAS...) for each KPI not yet in the contract; returns how many were added. Not run by CREATE EXTENSION so that the contract is wholly user data for pg_dump.';
+COMMENT ON FUNCTION recon.install_default_contract(text, timestamptz) IS
+    'Adds version 1 of recon''s standard KPIs (spend, platform_conversions, crm_conversions, collected_revenue, ROAS...) for each KPI not yet in the contract, valid from valid_from (default -infinity: the definitions also govern history); returns how many were added. Not run by CREATE EXTENSION so that the contract is wholly user data for pg_dump.';

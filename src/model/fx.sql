@@ -161,6 +161,7 @@ LANGUAGE sql AS $$
     GROUP BY 1, 2, 3, 4
     ON CONFLICT (rate_type, base_currency, quote_currency, rate_date)
     DO UPDATE SET rate = EXCLUDED.rate, record_source = EXCLUDED.record_source
+    WHERE recon.fx_rates.record_source LIKE 'derived from daily rates%'
 $$;
 COMMENT ON PROCEDURE recon.fx_derive_monthly_averages(date, date, text) IS
-    'Computes monthly_average rates from the stored daily rates for each month in [from_month, to_month], replacing earlier derivations.';
+    'Computes monthly_average rates from the stored daily rates for each month in [from_month, to_month], replacing earlier derivations; a monthly average loaded from another source is kept.';

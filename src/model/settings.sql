@@ -78,7 +78,8 @@ BEGIN
         EXCEPTION WHEN others THEN
             days := NULL;
         END;
-        IF days IS NULL OR cardinality(days) = 0 OR array_position(days, NULL) IS NOT NULL
+        IF days IS NULL OR cardinality(days) = 0 OR array_ndims(days) <> 1
+           OR array_position(days, NULL) IS NOT NULL
            OR EXISTS (SELECT 1 FROM unnest(days) WITH ORDINALITY AS d(v, i)
                       WHERE v <= 0 OR (i > 1 AND v <= days[i - 1])) THEN
             RAISE EXCEPTION 'invalid value for recon setting "maturity_days": "%"', setting_value

@@ -1,0 +1,56 @@
+-- recon demo: generate the ground-truth dataset and print the first report.
+-- Run by scripts/run-demo (make demo) with psql variables :seed and :scale.
+\set ON_ERROR_STOP on
+\pset footer off
+SET client_min_messages = warning;
+
+CREATE EXTENSION recon;
+SELECT recon.set_setting('reporting_timezone', 'America/New_York', 'demo: the business reports on New York time') \g /dev/null
+SELECT recon.set_setting('reporting_currency', 'USD', 'demo: group reporting currency') \g /dev/null
+SELECT recon.install_default_contract('demo: standard recon KPIs') \g /dev/null
+
+\echo
+\echo '== 1. Demo data (seed' :seed', scale' :scale 'journeys): Meta + TikTok shops, Google + LinkedIn lead gen, a CRM, finance'
+\timing on
+SELECT table_name, rows_written FROM recon_demo_generate(:seed, :scale);
+\timing off
+
+\echo
+\echo '== 2. Does the data agree with its recorded truth?'
+SELECT check_name, CASE WHEN passed THEN 'ok' ELSE 'FAILED' END AS result, coalesce(detail, '') AS detail
+FROM recon.demo_verify();
+
+\echo
+\echo '== 3. What each number is (recon.report_legend)'
+SELECT layer, metric, source, clock, question FROM recon.report_legend ORDER BY position;
+
+\echo
+\echo '== 4. Platform vs CRM vs finance, per channel and month (money in USD, days in America/New_York)'
+\echo '   platform = what the ad platform claims; crm = what happened to the leads and orders; collected = what finance received'
+SELECT channel, to_char(month, 'YYYY-MM') AS month, maturity,
+       round(spend) AS spend,
+       platform_conversions::bigint AS "platform conv",
+       round(platform_value) AS "platform value",
+       crm_valid AS "crm valid", crm_won AS "crm won", round(booked_value) AS booked,
+       paid_records AS paid, round(collected_revenue) AS collected
+FROM recon.report_channel_month
+WHERE month < '2026-07-01'
+ORDER BY channel, month;
+
+\echo
+\echo '== 5. The whole period per channel: the three numbers side by side'
+SELECT channel,
+       round(sum(spend)) AS spend,
+       sum(platform_conversions)::bigint AS "platform conv",
+       sum(crm_valid) AS "crm valid",
+       sum(paid_records) AS "paid",
+       round(sum(platform_value) / nullif(sum(spend), 0), 2) AS "platform ROAS",
+       round(sum(collected_revenue) / nullif(sum(spend), 0), 2) AS "collected ROAS",
+       round(sum(platform_conversions) / nullif(sum(crm_valid), 0), 2) AS "platform/CRM"
+FROM recon.report_channel_month
+GROUP BY channel
+ORDER BY sum(spend) DESC NULLS LAST, channel;
+
+\echo
+\echo 'Cohorts marked incomplete are younger than the last maturity point (90 days) in the data; do not compare them'
+\echo 'with mature ones. The gap between the columns is what recon explains: recon_truth.journeys records why.'
