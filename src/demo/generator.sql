@@ -441,6 +441,7 @@ BEGIN
                g.d::date <= (period_start + period_days * interval '1 day')::date AS live,
                CASE c.currency WHEN 'USD' THEN 0.9 WHEN 'EUR' THEN 1.6 WHEN 'JPY' THEN 70 ELSE 4.5 END AS cpc
         FROM generate_series(date '2026-01-01', as_of::date, interval '1 day') AS g(d)
+        WHERE g.d::date::timestamp AT TIME ZONE a.report_timezone < as_of   -- the day had begun where it is reported
     ) cal
     LEFT JOIN (SELECT j.platform, j.ad_id, (j.touch_at AT TIME ZONE r.report_timezone)::date AS day, count(*) AS n
                FROM demo_j j JOIN recon.ad_accounts r USING (platform, account_id)

@@ -41,13 +41,14 @@ COMMENT ON TYPE recon_converted_amount IS
     'Result of recon_fx_convert: original amount and currency, converted amount and currency, the rate, the date of the rate used, the policy, and the path (same, direct, inverse, or via pivot).';
 
 -- One stored rate for one ordered pair under a policy, or NULL.
-CREATE FUNCTION recon.fx_pair_rate(from_currency text, to_currency text, as_of date, policy text,
-                                   OUT rate numeric, OUT rate_date date)
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+CREATE FUNCTION recon.fx_pair_rate(from_currency text, to_currency text, as_of date, policy text)
+RETURNS TABLE (rate numeric, rate_date date)
+LANGUAGE sql STABLE PARALLEL SAFE ROWS 1 AS $$
     SELECT r.rate, r.rate_date
     FROM recon.fx_rates r
     WHERE r.rate_type = policy
       AND r.base_currency = from_currency AND r.quote_currency = to_currency
+      AND r.rate_date <= as_of          -- true under every policy; lets the key scan start at as_of
       AND CASE policy
           WHEN 'daily' THEN r.rate_date <= as_of
                         AND r.rate_date >= as_of - recon.setting('fx_max_staleness_days')::integer
@@ -58,34 +59,57 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     LIMIT 1
 $$;
 COMMENT ON FUNCTION recon.fx_pair_rate(text, text, date, text) IS
-    'Stored rate for exactly this ordered pair under a policy (daily within fx_max_staleness_days, monthly_average of the month, fixed valid-from), or NULL.';
+    'Stored rate for exactly this ordered pair under a policy (daily within fx_max_staleness_days, monthly_average of the month, fixed valid-from), or no row.';
 
--- Rate for a pair, trying direct, then inverse: NULL when neither exists.
-CREATE FUNCTION recon.fx_pair_rate_either_way(from_currency text, to_currency text, as_of date, policy text,
-                                              OUT rate numeric, OUT rate_date date, OUT path text)
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
-BEGIN
-    SELECT p.rate, p.rate_date, 'direct' INTO rate, rate_date, path
-    FROM recon.fx_pair_rate(from_currency, to_currency, as_of, policy) p;
-    IF rate IS NULL THEN
-        SELECT 1 / p.rate, p.rate_date, 'inverse' INTO rate, rate_date, path
-        FROM recon.fx_pair_rate(to_currency, from_currency, as_of, policy) p;
-    END IF;
-END $$;
+-- Rate for a pair, trying direct, then inverse: no row when neither exists.
+CREATE FUNCTION recon.fx_pair_rate_either_way(from_currency text, to_currency text, as_of date, policy text)
+RETURNS TABLE (rate numeric, rate_date date, path text)
+LANGUAGE sql STABLE PARALLEL SAFE ROWS 1 AS $$
+    SELECT d.rate, d.rate_date, 'direct'
+    FROM recon.fx_pair_rate(from_currency, to_currency, as_of, policy) d
+    UNION ALL
+    SELECT 1 / i.rate, i.rate_date, 'inverse'
+    FROM recon.fx_pair_rate(to_currency, from_currency, as_of, policy) i
+    LIMIT 1
+$$;
 COMMENT ON FUNCTION recon.fx_pair_rate_either_way(text, text, date, text) IS
-    'Rate for a currency pair from a direct quote or the inverse of the opposite quote; NULL when neither is stored.';
+    'Rate for a currency pair from a direct quote or the inverse of the opposite quote; no row when neither is stored.';
+
+-- The rate from one currency to another as of a date: same currency, direct,
+-- inverse, then crossed through the pivot currency. These lookups return sets (of
+-- at most one row) because only set-returning SQL functions are inlined into the
+-- calling query: a report resolving hundreds of (currency, day) pairs then plans
+-- them once instead of running nested function calls per pair.
+CREATE FUNCTION recon.fx_find_rate(from_currency text, to_currency text, as_of date, policy text)
+RETURNS TABLE (rate numeric, rate_date date, path text)
+LANGUAGE sql STABLE PARALLEL SAFE ROWS 1 AS $$
+    SELECT 1::numeric, as_of, 'same' WHERE from_currency = to_currency
+    UNION ALL
+    SELECT coalesce(d.rate, v.rate), coalesce(d.rate_date, v.rate_date), coalesce(d.path, v.path)
+    FROM (SELECT 1) one
+    LEFT JOIN recon.fx_pair_rate_either_way(from_currency, to_currency, as_of, policy) d ON true
+    LEFT JOIN LATERAL (
+        SELECT a.rate * b.rate AS rate, least(a.rate_date, b.rate_date) AS rate_date, 'via ' || p.pivot AS path
+        FROM (SELECT recon.setting('fx_pivot_currency') AS pivot) p
+        CROSS JOIN LATERAL recon.fx_pair_rate_either_way(from_currency, p.pivot, as_of, policy) a
+        CROSS JOIN LATERAL recon.fx_pair_rate_either_way(p.pivot, to_currency, as_of, policy) b
+        WHERE d.rate IS NULL AND p.pivot NOT IN ('', from_currency, to_currency)
+    ) v ON true
+    WHERE from_currency <> to_currency AND coalesce(d.rate, v.rate) IS NOT NULL
+$$;
+COMMENT ON FUNCTION recon.fx_find_rate(text, text, date, text) IS
+    'Rate from one currency to another as of a date under a policy: 1 for the same currency, else a direct quote, the inverse of the opposite quote, or the cross through the fx_pivot_currency setting; no row when none exists (recon_fx_convert turns that into an error).';
 
 CREATE FUNCTION recon_fx_convert(amount numeric, from_currency text, as_of date,
                                  to_currency text DEFAULT NULL, policy text DEFAULT NULL)
 RETURNS recon_converted_amount
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
-    src   text := @extschema@.recon_currency(from_currency);
-    dst   text := @extschema@.recon_currency(coalesce(to_currency, recon.setting('reporting_currency')));
-    pol   text := coalesce(policy, recon.setting('fx_policy'));
-    pivot text := recon.setting('fx_pivot_currency');
-    leg1  record;
-    leg2  record;
+    src    text := @extschema@.recon_currency(from_currency);
+    dst    text := @extschema@.recon_currency(coalesce(to_currency, recon.setting('reporting_currency')));
+    pol    text := coalesce(policy, recon.setting('fx_policy'));
+    found  record;
+    pivot  text;
     result @extschema@.recon_converted_amount;
 BEGIN
     IF amount IS NULL THEN
@@ -95,35 +119,13 @@ BEGIN
         RAISE EXCEPTION 'cannot convert % % to %: the as-of date is NULL', amount, src, dst
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM recon.validate_setting('fx_policy', pol);
-
-    result.original_amount := amount;
-    result.original_currency := src;
-    result.currency := dst;
-    result.fx_policy := pol;
-
-    IF src = dst THEN
-        result.rate := 1;
-        result.rate_date := as_of;
-        result.rate_path := 'same';
-    ELSE
-        SELECT * INTO leg1 FROM recon.fx_pair_rate_either_way(src, dst, as_of, pol);
-        IF leg1.rate IS NOT NULL THEN
-            result.rate := leg1.rate;
-            result.rate_date := leg1.rate_date;
-            result.rate_path := leg1.path;
-        ELSIF pivot <> '' AND pivot NOT IN (src, dst) THEN
-            SELECT * INTO leg1 FROM recon.fx_pair_rate_either_way(src, pivot, as_of, pol);
-            SELECT * INTO leg2 FROM recon.fx_pair_rate_either_way(pivot, dst, as_of, pol);
-            IF leg1.rate IS NOT NULL AND leg2.rate IS NOT NULL THEN
-                result.rate := leg1.rate * leg2.rate;
-                result.rate_date := least(leg1.rate_date, leg2.rate_date);
-                result.rate_path := 'via ' || pivot;
-            END IF;
-        END IF;
+    IF pol NOT IN ('daily', 'monthly_average', 'fixed') THEN
+        PERFORM recon.validate_setting('fx_policy', pol);     -- raises the setting's own error
     END IF;
 
-    IF result.rate IS NULL THEN
+    SELECT * INTO found FROM recon.fx_find_rate(src, dst, as_of, pol);
+    IF found.rate IS NULL THEN
+        pivot := recon.setting('fx_pivot_currency');
         RAISE EXCEPTION 'no % FX rate from % to % for %', pol, src, dst, as_of
             USING ERRCODE = 'no_data_found',
                   DETAIL = format('Looked in recon.fx_rates for %s/%s, %s/%s%s, %s.',
@@ -136,7 +138,14 @@ BEGIN
                   HINT = 'Load the missing rate into recon.fx_rates, or change the fx_policy setting.';
     END IF;
 
-    result.amount := @extschema@.recon_money_round(amount * result.rate, dst);
+    result.original_amount := amount;
+    result.original_currency := src;
+    result.amount := @extschema@.recon_money_round(amount * found.rate, dst);
+    result.currency := dst;
+    result.rate := found.rate;
+    result.rate_date := found.rate_date;
+    result.fx_policy := pol;
+    result.rate_path := found.path;
     RETURN result;
 END $$;
 COMMENT ON FUNCTION recon_fx_convert(numeric, text, date, text, text) IS

@@ -77,6 +77,15 @@ DECLARE
     keys jsonb := '[]';
     indexes jsonb := '[]';
 BEGIN
+    -- Checks of deferred foreign keys still pending from earlier writes in this
+    -- transaction (deletes included) make ALTER TABLE fail: run them now.
+    FOR item IN
+        SELECT DISTINCT n.nspname, c.conname
+        FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+        WHERE c.contype = 'f' AND c.condeferrable AND (c.conrelid = ANY (tables) OR c.confrelid = ANY (tables))
+    LOOP
+        EXECUTE format('SET CONSTRAINTS %I.%I IMMEDIATE', item.nspname, item.conname);
+    END LOOP;
     FOR item IN
         SELECT DISTINCT c.conrelid::regclass AS tbl, c.conname, pg_get_constraintdef(c.oid) AS def
         FROM pg_constraint c

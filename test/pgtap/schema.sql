@@ -1,9 +1,10 @@
 -- pgTAP: the objects the extension creates and the types of their key columns.
 BEGIN;
-SELECT plan(128);
+SELECT plan(152);
 
 SELECT has_extension('recon', 'extension recon is installed');
 SELECT has_schema('recon', 'schema recon exists');
+SELECT has_schema('recon_truth', 'schema recon_truth (the demo''s ground truth) exists');
 
 -------------------------------------------------------------------- tables
 SELECT has_table('recon', t, format('table recon.%s exists', t))
@@ -11,7 +12,9 @@ FROM unnest(ARRAY['platforms', 'channels', 'settings', 'fx_rates', 'ad_accounts'
                   'platform_conversions_daily', 'conversion_signals', 'funnel_records', 'funnel_stage_history',
                   'finance_transactions', 'metrics_contract_log']) AS t;
 SELECT has_view('recon', v, format('view recon.%s exists', v))
-FROM unnest(ARRAY['effective_settings', 'metrics_contract']) AS v;
+FROM unnest(ARRAY['effective_settings', 'metrics_contract', 'report_layers', 'report_legend', 'report_channel_month']) AS v;
+SELECT has_table('recon_truth', t, format('table recon_truth.%s exists', t))
+FROM unnest(ARRAY['runs', 'journeys', 'platform_claims']) AS t;
 SELECT has_pk('recon', t, format('recon.%s has a primary key', t))
 FROM unnest(ARRAY['platforms', 'channels', 'settings', 'fx_rates', 'ad_accounts', 'ad_delivery_daily',
                   'platform_conversions_daily', 'conversion_signals', 'funnel_records', 'funnel_stage_history',
@@ -82,6 +85,8 @@ SELECT col_type_is('recon', 'funnel_records', 'record_id', 'text', 'funnel_recor
 SELECT col_type_is('recon', 'funnel_records', 'created_at', 'timestamp with time zone', 'funnel_records.created_at is timestamptz');
 SELECT col_type_is('recon', 'funnel_records', 'stated_value', 'numeric', 'funnel_records.stated_value is numeric');
 SELECT col_type_is('recon', 'funnel_records', 'currency', 'recon_currency_code', 'funnel_records.currency is recon_currency_code');
+SELECT col_type_is('recon', 'funnel_records', 'email_sha256', 'recon_sha256_hex', 'funnel_records.email_sha256 is recon_sha256_hex');
+SELECT col_type_is('recon', 'conversion_signals', 'email_sha256', 'recon_sha256_hex', 'conversion_signals.email_sha256 is recon_sha256_hex');
 SELECT col_type_is('recon', 'funnel_stage_history', 'entered_at', 'timestamp with time zone', 'funnel_stage_history.entered_at is timestamptz');
 SELECT col_type_is('recon', 'finance_transactions', 'amount', 'numeric', 'finance_transactions.amount is numeric');
 SELECT col_type_is('recon', 'finance_transactions', 'cash_amount', 'numeric', 'finance_transactions.cash_amount is numeric');
@@ -112,6 +117,8 @@ FROM (VALUES ('fx_rates', 'fx_rates_touch'), ('ad_accounts', 'ad_accounts_defaul
              ('finance_transactions', 'finance_transactions_touch')) AS x(t, tg);
 SELECT has_domain('recon_currency_code', 'domain recon_currency_code exists');
 SELECT has_domain('recon_timezone_name', 'domain recon_timezone_name exists');
+SELECT has_domain('recon_sha256_hex', 'domain recon_sha256_hex exists');
+SELECT domain_type_is('recon_sha256_hex', 'text', 'recon_sha256_hex is a text domain');
 SELECT has_type('recon_converted_amount', 'type recon_converted_amount exists');
 
 ------------------------------------------------------------------ functions
@@ -125,7 +132,9 @@ FROM (VALUES ('recon_currency', ARRAY['text']), ('recon_currency_minor_units', A
              ('recon_fx_convert', ARRAY['numeric', 'text', 'date', 'text', 'text']),
              ('recon_fx_amount', ARRAY['numeric', 'text', 'date', 'text', 'text']),
              ('recon_demo_random', ARRAY['bigint', 'bigint', 'bigint']),
-             ('recon_demo_token', ARRAY['bigint', 'bigint', 'bigint', 'integer'])) AS x(f, args);
+             ('recon_demo_token', ARRAY['bigint', 'bigint', 'bigint', 'integer']),
+             ('recon_demo_generate', ARRAY['bigint', 'integer']),
+             ('recon_is_sha256_hex', ARRAY['text'])) AS x(f, args);
 SELECT has_function('recon', f, args, format('function recon.%s(%s) exists', f, array_to_string(args, ', ')))
 FROM (VALUES ('setting_defaults', ARRAY[]::text[]), ('validate_setting', ARRAY['text', 'text']),
              ('setting', ARRAY['text']), ('set_setting', ARRAY['text', 'text', 'text']),
@@ -135,8 +144,13 @@ FROM (VALUES ('setting_defaults', ARRAY[]::text[]), ('validate_setting', ARRAY['
              ('define_metric', ARRAY['text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'timestamp with time zone']),
              ('retire_metric', ARRAY['text', 'text', 'timestamp with time zone']),
              ('metric_as_of', ARRAY['text', 'timestamp with time zone']),
-             ('install_default_contract', ARRAY['text']),
-             ('touch_updated_at', ARRAY[]::text[]), ('reject_change', ARRAY[]::text[])) AS x(f, args);
+             ('install_default_contract', ARRAY['text', 'timestamp with time zone']),
+             ('touch_updated_at', ARRAY[]::text[]), ('reject_change', ARRAY[]::text[]),
+             ('bulk_load_begin', ARRAY['regclass[]']), ('bulk_load_end', ARRAY['jsonb']),
+             ('demo_verify', ARRAY[]::text[]), ('demo_catalog', ARRAY[]::text[]), ('demo_clear', ARRAY[]::text[]),
+             ('demo_installments', ARRAY['numeric', 'numeric', 'text', 'integer', 'timestamp with time zone', 'double precision']),
+             ('demo_usd_per_unit', ARRAY['text']), ('action_type_family', ARRAY['text']),
+             ('data_as_of', ARRAY[]::text[])) AS x(f, args);
 -- Every recon_* function of the extension is one of the above or a later layer's, and all are documented.
 SELECT is((SELECT count(*)::int FROM pg_proc p
            JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
@@ -146,11 +160,13 @@ SELECT is((SELECT count(*)::int FROM pg_proc p
 SELECT volatility_is(f, args, 'immutable', format('%s is IMMUTABLE', f))
 FROM (VALUES ('recon_currency', ARRAY['text']), ('recon_currency_check', ARRAY['text']),
              ('recon_timezone_check', ARRAY['text']), ('recon_money_from_minor', ARRAY['bigint', 'text']),
-             ('recon_money_to_minor', ARRAY['numeric', 'text']), ('recon_money_round', ARRAY['numeric', 'text'])) AS x(f, args);
+             ('recon_money_to_minor', ARRAY['numeric', 'text']), ('recon_money_round', ARRAY['numeric', 'text']),
+             ('recon_is_sha256_hex', ARRAY['text'])) AS x(f, args);
 SELECT is_strict(f, args, format('%s is STRICT', f))
 FROM (VALUES ('recon_currency', ARRAY['text']), ('recon_currency_minor_units', ARRAY['text']),
              ('recon_money_from_minor', ARRAY['bigint', 'text']), ('recon_money_to_minor', ARRAY['numeric', 'text']),
-             ('recon_money_round', ARRAY['numeric', 'text']), ('recon_timezone', ARRAY['text'])) AS x(f, args);
+             ('recon_money_round', ARRAY['numeric', 'text']), ('recon_timezone', ARRAY['text']),
+             ('recon_is_sha256_hex', ARRAY['text'])) AS x(f, args);
 SELECT volatility_is('recon_fx_convert', ARRAY['numeric', 'text', 'date', 'text', 'text'], 'stable',
                      'recon_fx_convert is STABLE (it reads rates and settings)');
 SELECT isnt_strict('recon_fx_convert', ARRAY['numeric', 'text', 'date', 'text', 'text'],
