@@ -61,16 +61,16 @@ deps:
 test: deps
 	$(MAKE) all
 	$(MAKE) install
-	pg_virtualenv -o shared_preload_libraries=pg_cron -o cron.use_background_workers=on scripts/run-tests
+	pg_virtualenv -t -o shared_preload_libraries=pg_cron -o cron.use_background_workers=on scripts/run-tests
 
 # The main job on the built-in demo data in a throwaway cluster, ending with the report.
 demo: deps
 	$(MAKE) all
 	$(MAKE) install
-	pg_virtualenv scripts/run-demo $(if $(SEED),--seed $(SEED)) $(if $(SCALE),--scale $(SCALE))
+	pg_virtualenv -t scripts/run-demo $(if $(SEED),--seed $(SEED)) $(if $(SCALE),--scale $(SCALE))
 
 # Benchmarks (not tests): see bench/README.md; results go to bench/RESULTS.md.
 bench: deps
 	$(MAKE) all
 	$(MAKE) install
-	pg_virtualenv bench/run-all
+	pg_virtualenv -t bench/run-all
