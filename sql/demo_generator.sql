@@ -42,38 +42,21 @@ FROM recon.ad_delivery_daily WHERE currency = 'JPY';
 SELECT quote_currency, count(*) AS rates, count(*) FILTER (WHERE extract(isodow FROM rate_date) > 5) AS weekend_rates
 FROM recon.fx_rates GROUP BY 1 ORDER BY quote_currency COLLATE "C";
 
--- Same seed and scale, same data: digest every table (load timestamps and
--- generated keys excluded), run again, compare.
-CREATE FUNCTION regress.demo_digest(OUT table_name text, OUT digest text) RETURNS SETOF record
-LANGUAGE plpgsql AS $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['recon.ad_accounts', 'recon.fx_rates', 'recon.ad_delivery_daily',
-        'recon.platform_conversions_daily', 'recon.conversion_signals', 'recon.funnel_records',
-        'recon.funnel_stage_history', 'recon.finance_transactions', 'recon_truth.journeys',
-        'recon_truth.platform_claims'] LOOP
-        table_name := t;
-        EXECUTE format($q$SELECT md5(string_agg(r, E'\n' ORDER BY r COLLATE "C"))
-                          FROM (SELECT (to_jsonb(x) - '{loaded_at,updated_at,signal_key}'::text[])::text AS r
-                                FROM %s x) s$q$, t)
-           INTO digest;
-        RETURN NEXT;
-    END LOOP;
-END $$;
-CREATE TABLE regress.first_digest AS SELECT * FROM regress.demo_digest();
+-- Same seed and scale, same data: recon.demo_fingerprint() digests every table
+-- (load timestamps and generated keys excluded); run again, compare.
+CREATE TABLE regress.first_digest AS SELECT * FROM recon.demo_fingerprint();
 SELECT count(*) AS rows FROM recon_demo_generate(42, 2000);
 SELECT a.table_name, a.digest = b.digest AS same_data_again
-FROM regress.first_digest a JOIN regress.demo_digest() b USING (table_name) ORDER BY table_name COLLATE "C";
+FROM regress.first_digest a JOIN recon.demo_fingerprint() b USING (table_name) ORDER BY table_name COLLATE "C";
 -- ... whatever the session's time zone.
 SET TimeZone = 'Asia/Tokyo';
 SELECT count(*) AS rows FROM recon_demo_generate(42, 2000);
 RESET TimeZone;
 SELECT a.table_name, a.digest = b.digest AS same_data_in_tokyo_session
-FROM regress.first_digest a JOIN regress.demo_digest() b USING (table_name) ORDER BY table_name COLLATE "C";
+FROM regress.first_digest a JOIN recon.demo_fingerprint() b USING (table_name) ORDER BY table_name COLLATE "C";
 SELECT count(*) AS rows FROM recon_demo_generate(43, 2000);
 SELECT a.table_name, a.digest <> b.digest AS other_seed_differs
-FROM regress.first_digest a JOIN regress.demo_digest() b USING (table_name)
+FROM regress.first_digest a JOIN recon.demo_fingerprint() b USING (table_name)
 WHERE a.table_name NOT IN ('recon.ad_accounts', 'recon.fx_rates') ORDER BY table_name COLLATE "C";
 
 -- A refused or rolled-back run leaves the loaded run untouched.

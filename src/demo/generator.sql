@@ -735,6 +735,31 @@ END $gen$;
 COMMENT ON FUNCTION recon_demo_generate(bigint, integer) IS
     'Replaces the demo data with a deterministic simulation of `scale` journeys (1..10,000,000) across Meta, Google, TikTok and LinkedIn, a CRM and finance, injecting every cause of disagreement and recording the truth in recon_truth. Same seed and scale, same data. Returns rows written per table.';
 
+-- A digest per demo table, to compare two runs (same seed and scale, same
+-- digests: the generator's determinism, checkable by anyone). Every column but
+-- the ignored ones, rows ordered byte-wise, timestamps rendered in UTC.
+CREATE FUNCTION recon.demo_fingerprint(ignored text[] DEFAULT '{loaded_at,updated_at,signal_key}',
+                                       only_demo boolean DEFAULT false)
+RETURNS TABLE (table_name text, digest text)
+LANGUAGE plpgsql STABLE SET TimeZone = 'UTC' AS $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['recon.ad_accounts', 'recon.fx_rates', 'recon.ad_delivery_daily',
+        'recon.platform_conversions_daily', 'recon.conversion_signals', 'recon.funnel_records',
+        'recon.funnel_stage_history', 'recon.finance_transactions', 'recon_truth.journeys',
+        'recon_truth.platform_claims'] LOOP
+        table_name := t;
+        EXECUTE format($q$SELECT md5(string_agg(r, E'\n' ORDER BY r COLLATE "C"))
+                          FROM (SELECT (to_jsonb(x) - $1)::text AS r FROM %s x
+                                WHERE NOT $2 OR coalesce(to_jsonb(x)->>'record_source', 'demo') = 'demo') s$q$, t)
+           INTO digest USING ignored, only_demo;
+        RETURN NEXT;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION recon.demo_fingerprint(text[], boolean) IS
+    'An md5 digest of each demo and truth table (all columns but the ignored ones, default the load timestamps and generated keys; only_demo: only rows with record_source demo). Equal digests mean equal data.';
+
 -- Checks that the loaded demo data and its recorded truth agree, each one
 -- computed from the tables as a user would query them. Checks count offending
 -- rows rather than ask NOT EXISTS: an EXISTS is planned for its first row

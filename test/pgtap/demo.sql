@@ -14,28 +14,6 @@ EXCEPTION WHEN others THEN
     RETURN SQLSTATE;
 END $$;
 
--- One digest per table: every column but load timestamps and generated keys,
--- rows ordered byte-wise; timestamps rendered in UTC whatever the session zone.
--- only_demo keeps the rows a user did not load (record_source 'demo', and the truth tables).
-CREATE FUNCTION pg_temp.demo_digest(ignored text[] DEFAULT '{loaded_at,updated_at,signal_key}', only_demo boolean DEFAULT false)
-RETURNS TABLE (table_name text, digest text)
-LANGUAGE plpgsql SET TimeZone = 'UTC' AS $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['recon.ad_accounts', 'recon.fx_rates', 'recon.ad_delivery_daily',
-        'recon.platform_conversions_daily', 'recon.conversion_signals', 'recon.funnel_records',
-        'recon.funnel_stage_history', 'recon.finance_transactions', 'recon_truth.journeys',
-        'recon_truth.platform_claims'] LOOP
-        table_name := t;
-        EXECUTE format($q$SELECT md5(string_agg(r, E'\n' ORDER BY r COLLATE "C"))
-                          FROM (SELECT (to_jsonb(x) - $1)::text AS r FROM %s x
-                                WHERE NOT $2 OR coalesce(to_jsonb(x)->>'record_source', 'demo') = 'demo') s$q$, t)
-           INTO digest USING ignored, only_demo;
-        RETURN NEXT;
-    END LOOP;
-END $$;
-
 -- The checks of recon.demo_verify() that fail after a one-row corruption, which is then undone.
 CREATE FUNCTION pg_temp.failed_checks_after(corruption text) RETURNS text[]
 LANGUAGE plpgsql AS $$
@@ -148,19 +126,19 @@ SELECT is((SELECT count(*)::int FROM recon_truth.journeys j
           'a double-claimed journey has exactly one double claim');
 
 --------------------------------------------------------------- determinism
-CREATE TEMP TABLE digest_7 AS SELECT * FROM pg_temp.demo_digest();
-CREATE TEMP TABLE content_7 AS SELECT * FROM pg_temp.demo_digest('{loaded_at,updated_at,signal_key,batch_id}');
+CREATE TEMP TABLE digest_7 AS SELECT * FROM recon.demo_fingerprint();
+CREATE TEMP TABLE content_7 AS SELECT * FROM recon.demo_fingerprint('{loaded_at,updated_at,signal_key,batch_id}');
 SELECT is((SELECT count(*)::int FROM digest_7 WHERE digest IS NULL), 0, 'every table has rows to digest');
 SELECT is((SELECT count(*)::int FROM recon_demo_generate(7, 300)), 10, 'the same seed and scale again');
-SELECT set_eq($$SELECT * FROM pg_temp.demo_digest()$$, $$SELECT * FROM digest_7$$,
+SELECT set_eq($$SELECT * FROM recon.demo_fingerprint()$$, $$SELECT * FROM digest_7$$,
               '... give the same content in every table');
 SET LOCAL TimeZone = 'Pacific/Auckland';
 SELECT is((SELECT count(*)::int FROM recon_demo_generate(7, 300)), 10, 'the same run from a session in Pacific/Auckland');
-SELECT set_eq($$SELECT * FROM pg_temp.demo_digest()$$, $$SELECT * FROM digest_7$$,
+SELECT set_eq($$SELECT * FROM recon.demo_fingerprint()$$, $$SELECT * FROM digest_7$$,
               '... gives the same content: no date follows the session''s zone');
 RESET TimeZone;
 SELECT is((SELECT count(*)::int FROM recon_demo_generate(8, 300)), 10, 'another seed');
-SELECT set_eq($$SELECT a.table_name FROM pg_temp.demo_digest('{loaded_at,updated_at,signal_key,batch_id}') a
+SELECT set_eq($$SELECT a.table_name FROM recon.demo_fingerprint('{loaded_at,updated_at,signal_key,batch_id}') a
                 JOIN content_7 b USING (table_name) WHERE a.digest = b.digest$$,
               ARRAY['recon.ad_accounts'],
               '... changes the content of every table but the fixed catalog of ad accounts (batch ids aside)');
@@ -190,7 +168,7 @@ SELECT is((SELECT count(*)::int FROM recon_demo_generate(7, 300)), 10, 'a run wi
 SELECT set_eq($$SELECT * FROM pg_temp.user_rows()$$, $$SELECT * FROM user_rows_before$$,
               '... keeps the user''s account, delivery row, CRM record and transaction unchanged');
 SELECT is((SELECT count(*)::int FROM user_rows_before), 4, '... all four of them');
-SELECT set_eq($$SELECT * FROM pg_temp.demo_digest(only_demo => true)$$, $$SELECT * FROM digest_7$$,
+SELECT set_eq($$SELECT * FROM recon.demo_fingerprint(only_demo => true)$$, $$SELECT * FROM digest_7$$,
               '... and writes the same demo rows as into empty tables');
 SELECT set_eq(
     $$SELECT t, source, batch, n FROM (

@@ -1,6 +1,6 @@
 -- pgTAP: the objects the extension creates and the types of their key columns.
 BEGIN;
-SELECT plan(152);
+SELECT plan(153);
 
 SELECT has_extension('recon', 'extension recon is installed');
 SELECT has_schema('recon', 'schema recon exists');
@@ -147,7 +147,7 @@ FROM (VALUES ('setting_defaults', ARRAY[]::text[]), ('validate_setting', ARRAY['
              ('install_default_contract', ARRAY['text', 'timestamp with time zone']),
              ('touch_updated_at', ARRAY[]::text[]), ('reject_change', ARRAY[]::text[]),
              ('bulk_load_begin', ARRAY['regclass[]']), ('bulk_load_end', ARRAY['jsonb']),
-             ('demo_verify', ARRAY[]::text[]), ('demo_catalog', ARRAY[]::text[]), ('demo_clear', ARRAY[]::text[]),
+             ('demo_verify', ARRAY[]::text[]), ('demo_fingerprint', ARRAY['text[]', 'boolean']), ('demo_catalog', ARRAY[]::text[]), ('demo_clear', ARRAY[]::text[]),
              ('demo_installments', ARRAY['numeric', 'numeric', 'text', 'integer', 'timestamp with time zone', 'double precision']),
              ('demo_usd_per_unit', ARRAY['text']), ('action_type_family', ARRAY['text']),
              ('data_as_of', ARRAY[]::text[])) AS x(f, args);
