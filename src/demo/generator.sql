@@ -192,8 +192,9 @@ DECLARE
     as_of        constant timestamptz := '2026-08-14 00:00:00+00';
     batch        text := 'demo-' || seed;
     report_tz    text := recon.setting('reporting_timezone');
-    counts       jsonb;
-    saved_keys    jsonb;
+    counts       jsonb := '{}';
+    written      bigint;
+    saved_keys   jsonb;
 BEGIN
     IF seed IS NULL OR scale IS NULL THEN
         RAISE EXCEPTION 'recon_demo_generate needs a seed and a scale, got seed % and scale %',
@@ -359,6 +360,8 @@ BEGIN
     INSERT INTO recon.ad_accounts (platform, account_id, account_name, timezone, currency, record_source, batch_id)
     SELECT DISTINCT platform, account_id, account_name, account_timezone, currency, 'demo', batch
     FROM recon.demo_catalog();
+    GET DIAGNOSTICS written = ROW_COUNT;
+    counts := counts || jsonb_build_object('ad_accounts', written);
 
     INSERT INTO recon.fx_rates (rate_type, base_currency, quote_currency, rate_date, rate, record_source, batch_id)
     SELECT 'daily', 'EUR', q.cur, d::date,
@@ -368,6 +371,8 @@ BEGIN
     FROM (VALUES (1, 'USD', 1.09, 6), (2, 'GBP', 0.86, 6), (3, 'JPY', 158.5, 4)) AS q(k, cur, base, places)
     CROSS JOIN generate_series(date '2025-12-01', as_of::date, interval '1 day') AS d
     WHERE extract(isodow FROM d) < 6;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    counts := counts || jsonb_build_object('fx_rates', written);
 
     -- 4. Platform claims (truth): what each platform counts, and why.
     CREATE TEMP TABLE demo_claims ON COMMIT DROP AS
@@ -453,6 +458,8 @@ BEGIN
                CASE WHEN cal.live THEN 20 * coalesce(t.n, 0) + 5 + floor(40 * recon_demo_random(seed, 50, cal.cell))::bigint
                     ELSE coalesce(t.n, 0) END AS clicks
     ) k;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    counts := counts || jsonb_build_object('ad_delivery_daily', written);
 
     -- Platforms report per window; Meta also returns omni_purchase, which repeats purchase.
     -- Aggregate on the integer ad key first: 1M claims become ~15k cells before any text is touched.
@@ -469,6 +476,8 @@ BEGIN
                                               WHEN 'tiktok' THEN ARRAY['complete_payment']
                                               ELSE ARRAY['lead'] END) AS at(action_type)
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 11;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    counts := counts || jsonb_build_object('platform_conversions_daily', written);
 
     -- 6. Conversion signals the advertiser sent (none for modeled conversions).
     INSERT INTO recon.conversion_signals
@@ -511,6 +520,8 @@ BEGIN
     WHERE x.has_record
       AND NOT (x.platform = 'google' AND (x.click_id IS NULL OR x.kind = 'identity_lost'))
       AND NOT (x.platform = 'linkedin' AND x.kind IN ('view_through', 'identity_lost'));
+    GET DIAGNOSTICS written = ROW_COUNT;
+    counts := counts || jsonb_build_object('conversion_signals', written);
 
     -- 7. CRM records: leads and orders, opportunities for qualified leads, repeat form
     --    fills. Each carries up to three stages (s1..s3, entered t1..t3) for the history.
@@ -610,6 +621,8 @@ BEGIN
            email_sha256, customer_id, parent_record_id, stated_value, currency, stage, status, status_reason,
            closed_at, owner, market, 'demo', batch
     FROM demo_r;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    counts := counts || jsonb_build_object('funnel_records', written);
 
     -- 8. Stage history: the stages each record entered; each stage is left when the next one starts.
     INSERT INTO recon.funnel_stage_history (record_id, stage, entered_at, exited_at, record_source, batch_id)
@@ -621,6 +634,8 @@ BEGIN
         (r.s3, r.t3, NULL::timestamptz)
     ) AS st(stage, entered_at, exited_at)
     WHERE st.stage IS NOT NULL;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    counts := counts || jsonb_build_object('funnel_stage_history', written);
 
     -- 9. Finance: card charges and refunds for orders; invoices, installments and write-offs for won deals.
     INSERT INTO recon.finance_transactions
@@ -661,6 +676,8 @@ BEGIN
         FROM demo_pay k JOIN demo_x x USING (i)
         WHERE k.paid OR k.written_off
     ) t;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    counts := counts || jsonb_build_object('finance_transactions', written);
 
     -- 10. The truth per journey, computed from the simulation, not read back from the tables.
     INSERT INTO recon_truth.journeys
@@ -704,29 +721,21 @@ BEGIN
                       min(platform) FILTER (WHERE cause = 'double_claim') AS double_platform
                FROM demo_claims GROUP BY journey_id) cl ON cl.journey_id = x.i
     LEFT JOIN (SELECT i, sum(amount - tax) AS net FROM demo_pay WHERE paid GROUP BY i) paid ON paid.i = x.i;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    counts := counts || jsonb_build_object('truth.journeys', written);
 
     INSERT INTO recon_truth.platform_claims
     SELECT journey_id, platform, account_id, campaign_id, adset_id, ad_id, report_date, cause, windows,
            conversions, value, currency
     FROM demo_claims;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    counts := counts || jsonb_build_object('truth.platform_claims', written);
     PERFORM recon.bulk_load_end(saved_keys);
     -- Fresh statistics: without them the planner takes the new tables for empty ones.
     ANALYZE recon.ad_accounts, recon.fx_rates, recon.ad_delivery_daily, recon.platform_conversions_daily,
             recon.conversion_signals, recon.funnel_records, recon.funnel_stage_history,
             recon.finance_transactions, recon_truth.journeys, recon_truth.platform_claims;
 
-    SELECT jsonb_object_agg(n, c) INTO counts FROM (
-        SELECT 'ad_accounts' AS n, count(*) AS c FROM recon.ad_accounts WHERE batch_id = batch
-        UNION ALL SELECT 'ad_delivery_daily', count(*) FROM recon.ad_delivery_daily WHERE batch_id = batch
-        UNION ALL SELECT 'platform_conversions_daily', count(*) FROM recon.platform_conversions_daily WHERE batch_id = batch
-        UNION ALL SELECT 'conversion_signals', count(*) FROM recon.conversion_signals WHERE batch_id = batch
-        UNION ALL SELECT 'funnel_records', count(*) FROM recon.funnel_records WHERE batch_id = batch
-        UNION ALL SELECT 'funnel_stage_history', count(*) FROM recon.funnel_stage_history WHERE batch_id = batch
-        UNION ALL SELECT 'finance_transactions', count(*) FROM recon.finance_transactions WHERE batch_id = batch
-        UNION ALL SELECT 'fx_rates', count(*) FROM recon.fx_rates WHERE batch_id = batch
-        UNION ALL SELECT 'truth.journeys', count(*) FROM recon_truth.journeys
-        UNION ALL SELECT 'truth.platform_claims', count(*) FROM recon_truth.platform_claims
-    ) c;
     INSERT INTO recon_truth.runs (seed, scale, period_start, period_end, as_of, reporting_timezone, row_counts)
     VALUES (seed, scale, period_start::date, (period_start + period_days * interval '1 day')::date, as_of, report_tz, counts);
 
