@@ -45,16 +45,34 @@ FROM (SELECT encode(sha256(convert_to('p' || i, 'UTF8')), 'hex') AS d, i FROM ge
      LATERAL (VALUES (d), (upper(d)), (left(d, 63)), (d || 'a'),
                      (overlay(d PLACING chr(32 + i % 95) FROM 1 + i % 64 FOR 1))) AS m(v);
 
--- The domain recon_sha256_hex: a digest or NULL.
-SELECT encode(sha256('x'::bytea), 'hex')::recon_sha256_hex AS digest, NULL::recon_sha256_hex IS NULL AS null_allowed;
-SELECT to_json(v) AS input, regress.sqlstate_of(format('SELECT %L::recon_sha256_hex', v)) AS result
+-- The domain recon_sha256_digest: a digest or NULL.
+SELECT encode(sha256('x'::bytea), 'hex')::recon_sha256_digest AS digest, NULL::recon_sha256_digest IS NULL AS null_allowed;
+SELECT to_json(v) AS input, regress.sqlstate_of(format('SELECT %L::recon_sha256_digest', v)) AS result
 FROM unnest(ARRAY[upper(encode(sha256('x'::bytea), 'hex')), left(encode(sha256('x'::bytea), 'hex'), 63),
                   encode(sha256('x'::bytea), 'hex') || 'a', repeat('z', 64), '']) WITH ORDINALITY AS t(v, n)
 ORDER BY n;
 -- ... and as a column type: a bad value is refused with 23514, a good one stored as given.
-CREATE TEMP TABLE hashed (id int, email_sha256 recon_sha256_hex);
+CREATE TEMP TABLE hashed (id int, email_sha256 recon_sha256_digest);
 INSERT INTO hashed VALUES (1, encode(sha256('a@example.com'::bytea), 'hex')), (2, NULL);
 SELECT regress.sqlstate_of($$INSERT INTO hashed VALUES (3, upper(encode(sha256('a@example.com'::bytea), 'hex')))$$);
 SELECT regress.sqlstate_of($$UPDATE hashed SET email_sha256 = 'a@example.com' WHERE id = 1$$);
 SELECT * FROM hashed ORDER BY id;
 DROP TABLE hashed;
+
+-- recon_sha256_hex: the verified vectors of platform-rules.md (normalized values).
+SELECT v AS normalized, recon_sha256_hex(v) AS sha256
+FROM (VALUES ('john_smith@gmail.com'), ('16505551212'), ('+16505551212'), ('mary'), ('정'), ('valéry'),
+             ('19970216'), ('newyork'), ('ca'), ('94035'), ('m11ae'), ('us'),
+             ('cloudysanfrancisco@gmail.com'), ('user.name+nyc@example.com'), ('+18005550100'),
+             ('person@example.com'), ('448444124653')) AS t(v);
+-- Never the hash of an empty value; NULL stays NULL; it hashes exactly what it is given.
+SELECT recon_sha256_hex('') IS NULL AS empty_is_null, recon_sha256_hex(NULL) IS NULL AS null_is_null,
+       recon_sha256_hex(' Mary') <> recon_sha256_hex('mary') AS not_normalized;
+-- Agrees with core sha256() at every length around the 64-byte block and its 56-byte padding edge.
+SELECT count(*) AS lengths_checked,
+       count(*) FILTER (WHERE recon_sha256_hex(s) <> encode(sha256(convert_to(s, 'UTF8')), 'hex')) AS mismatches
+FROM (SELECT repeat('ab', n / 2) || repeat('c', n % 2) AS s FROM generate_series(1, 300) AS n) x;
+-- Multibyte characters hash their UTF-8 bytes, and long values hash like core.
+SELECT recon_sha256_hex(repeat('é', 100000)) = encode(sha256(convert_to(repeat('é', 100000), 'UTF8')), 'hex') AS long_multibyte;
+-- Its output is a recon_sha256_digest.
+SELECT recon_sha256_hex('x')::recon_sha256_digest IS NOT NULL AS is_a_digest;

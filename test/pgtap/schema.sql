@@ -1,6 +1,6 @@
 -- pgTAP: the objects the extension creates and the types of their key columns.
 BEGIN;
-SELECT plan(153);
+SELECT plan(154);
 
 SELECT has_extension('recon', 'extension recon is installed');
 SELECT has_schema('recon', 'schema recon exists');
@@ -85,8 +85,8 @@ SELECT col_type_is('recon', 'funnel_records', 'record_id', 'text', 'funnel_recor
 SELECT col_type_is('recon', 'funnel_records', 'created_at', 'timestamp with time zone', 'funnel_records.created_at is timestamptz');
 SELECT col_type_is('recon', 'funnel_records', 'stated_value', 'numeric', 'funnel_records.stated_value is numeric');
 SELECT col_type_is('recon', 'funnel_records', 'currency', 'recon_currency_code', 'funnel_records.currency is recon_currency_code');
-SELECT col_type_is('recon', 'funnel_records', 'email_sha256', 'recon_sha256_hex', 'funnel_records.email_sha256 is recon_sha256_hex');
-SELECT col_type_is('recon', 'conversion_signals', 'email_sha256', 'recon_sha256_hex', 'conversion_signals.email_sha256 is recon_sha256_hex');
+SELECT col_type_is('recon', 'funnel_records', 'email_sha256', 'recon_sha256_digest', 'funnel_records.email_sha256 is recon_sha256_digest');
+SELECT col_type_is('recon', 'conversion_signals', 'email_sha256', 'recon_sha256_digest', 'conversion_signals.email_sha256 is recon_sha256_digest');
 SELECT col_type_is('recon', 'funnel_stage_history', 'entered_at', 'timestamp with time zone', 'funnel_stage_history.entered_at is timestamptz');
 SELECT col_type_is('recon', 'finance_transactions', 'amount', 'numeric', 'finance_transactions.amount is numeric');
 SELECT col_type_is('recon', 'finance_transactions', 'cash_amount', 'numeric', 'finance_transactions.cash_amount is numeric');
@@ -117,8 +117,9 @@ FROM (VALUES ('fx_rates', 'fx_rates_touch'), ('ad_accounts', 'ad_accounts_defaul
              ('finance_transactions', 'finance_transactions_touch')) AS x(t, tg);
 SELECT has_domain('recon_currency_code', 'domain recon_currency_code exists');
 SELECT has_domain('recon_timezone_name', 'domain recon_timezone_name exists');
-SELECT has_domain('recon_sha256_hex', 'domain recon_sha256_hex exists');
-SELECT domain_type_is('recon_sha256_hex', 'text', 'recon_sha256_hex is a text domain');
+SELECT has_domain('recon_sha256_digest', 'domain recon_sha256_digest exists');
+SELECT has_function('recon_sha256_hex', ARRAY['text'], 'function recon_sha256_hex(text) exists');
+SELECT domain_type_is('recon_sha256_digest', 'text', 'recon_sha256_digest is a text domain');
 SELECT has_type('recon_converted_amount', 'type recon_converted_amount exists');
 
 ------------------------------------------------------------------ functions
