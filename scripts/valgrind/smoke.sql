@@ -10,3 +10,5 @@ SELECT count(recon_demo_token(1, 2, i, 1 + i % 200)), sum(recon_demo_random(1, 2
 SELECT count(*) FROM recon_demo_generate(3, 300);
 SELECT count(*) FROM recon.demo_verify() WHERE passed;
 SELECT count(*) FROM recon.report_channel_month;
+SELECT count(recon_sha256_hex(repeat('ab', n / 2) || repeat('é', n % 3))) FROM generate_series(0, 600) AS n;
+SELECT recon_sha256_hex(''), recon_sha256_hex(repeat('x', 1000000)) IS NOT NULL;
