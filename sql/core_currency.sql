@@ -7,7 +7,7 @@ FROM unnest(ARRAY['USD', 'usd', ' eur ', E'\tJpy\r\n', 'kwd']) AS v;
 
 -- ... anything else is 22023, naming the value.
 SELECT to_json(v) AS input, regress.sqlstate_of(format('SELECT recon_currency(%L)', v)) AS result
-FROM unnest(ARRAY['XXX', 'US', 'USDD', '', '   ', 'U$D', '12A', 'XAU', 'EURO', 'U SD', 'U1D']) AS v;
+FROM unnest(ARRAY['XTS', 'US', 'USDD', '', '   ', 'U$D', '12A', 'XAU', 'EURO', 'U SD', 'U1D']) AS v;
 \x on
 SELECT * FROM regress.error_of($$SELECT recon_currency('ABC')$$);
 \x off
@@ -21,7 +21,7 @@ SELECT regress.sqlstate_of($$SELECT recon_currency_minor_units('ZZZ')$$);
 
 -- recon_currency_is_known: canonical spelling only, never raises.
 SELECT to_json(v) AS input, recon_currency_is_known(v) AS known
-FROM unnest(ARRAY['USD', 'EUR', 'CLF', 'usd', ' USD', 'USD ', 'XXX', '', 'USDD', 'US']) AS v;
+FROM unnest(ARRAY['USD', 'EUR', 'CLF', 'usd', ' USD', 'USD ', 'XTS', '', 'USDD', 'US']) AS v;
 
 -- recon_currencies(): the whole table.
 SELECT count(*) AS currencies,
@@ -43,7 +43,7 @@ SELECT 'USD'::recon_currency_code AS usd, 'CLF'::recon_currency_code AS clf,
 \x on
 SELECT * FROM regress.error_of($$SELECT 'usd'::recon_currency_code$$);
 SELECT * FROM regress.error_of($$SELECT ' USD'::recon_currency_code$$);
-SELECT * FROM regress.error_of($$SELECT 'XXX'::recon_currency_code$$);
+SELECT * FROM regress.error_of($$SELECT 'XTS'::recon_currency_code$$);
 \x off
 SELECT v AS input, regress.sqlstate_of(format('SELECT %L::recon_currency_code', v)) AS result
 FROM unnest(ARRAY['', 'US', 'USDD', 'Eur']) AS v;

@@ -170,7 +170,7 @@ SELECT label, regress.sqlstate_of(sql) AS result FROM (VALUES
     ('lower-case quote',
      $$INSERT INTO recon.fx_rates (base_currency, quote_currency, rate_date, rate) VALUES ('EUR', 'usd', '2026-02-02', 1.1)$$),
     ('unknown quote',
-     $$INSERT INTO recon.fx_rates (base_currency, quote_currency, rate_date, rate) VALUES ('EUR', 'XXX', '2026-02-02', 1.1)$$),
+     $$INSERT INTO recon.fx_rates (base_currency, quote_currency, rate_date, rate) VALUES ('EUR', 'ABC', '2026-02-02', 1.1)$$),
     ('duplicate rate',
      $$INSERT INTO recon.fx_rates (base_currency, quote_currency, rate_date, rate) VALUES ('EUR', 'USD', '2026-01-02', 1.2)$$),
     ('missing rate_date',

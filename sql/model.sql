@@ -35,7 +35,7 @@ SELECT label, regress.sqlstate_of(sql) AS result FROM (VALUES
     ('lower-case currency',
      $$INSERT INTO recon.ad_accounts (platform, account_id, timezone, currency) VALUES ('meta', 'x1', 'UTC', 'usd')$$),
     ('unknown currency',
-     $$INSERT INTO recon.ad_accounts (platform, account_id, timezone, currency) VALUES ('meta', 'x1', 'UTC', 'XXX')$$),
+     $$INSERT INTO recon.ad_accounts (platform, account_id, timezone, currency) VALUES ('meta', 'x1', 'UTC', 'ABC')$$),
     ('missing time zone',
      $$INSERT INTO recon.ad_accounts (platform, account_id, timezone, currency) VALUES ('meta', 'x1', NULL, 'USD')$$),
     ('empty account id',

@@ -83,7 +83,7 @@ FROM unnest(ARRAY[
     $$SELECT recon.set_setting('platform_report_window', '7d click')$$,
     $$SELECT recon.set_setting('platform_report_window', '7D_CLICK')$$,
     $$INSERT INTO recon.settings (name, value) VALUES ('bogus', 'x')$$,
-    $$UPDATE recon.settings SET value = 'XXX' WHERE name = 'reporting_currency'$$
+    $$UPDATE recon.settings SET value = 'ABC' WHERE name = 'reporting_currency'$$
 ]) AS s;
 \x on
 SELECT * FROM regress.error_of($$SELECT recon.set_setting('reporting_curency', 'USD')$$);

@@ -15,7 +15,7 @@ END $$;
 SELECT is(recon_currency('USD'), 'USD', 'recon_currency keeps a canonical code');
 SELECT is(recon_currency(' usd '), 'USD', 'recon_currency trims and upper-cases');
 SELECT is(recon_currency(E'\teur\n'), 'EUR', 'recon_currency trims tabs and newlines');
-SELECT throws_ok($$SELECT recon_currency('XXX')$$, '22023', 'unknown currency "XXX"', 'recon_currency rejects XXX');
+SELECT throws_ok($$SELECT recon_currency('XTS')$$, '22023', 'unknown currency "XTS"', 'recon_currency rejects XTS');
 SELECT throws_ok($$SELECT recon_currency('')$$, '22023', 'unknown currency ""', 'recon_currency rejects the empty string');
 SELECT throws_ok($$SELECT recon_currency('USDD')$$, '22023', NULL, 'recon_currency rejects four letters');
 SELECT throws_ok($$SELECT recon_currency('U1D')$$, '22023', NULL, 'recon_currency rejects digits');
@@ -32,7 +32,7 @@ SELECT throws_ok($$SELECT recon_currency_minor_units('ZZZ')$$, '22023', NULL, 'm
 
 SELECT ok(recon_currency_is_known('USD'), 'USD is known');
 SELECT ok(NOT recon_currency_is_known('usd'), 'usd is not canonical, so not known');
-SELECT ok(NOT recon_currency_is_known('XXX'), 'XXX is not known');
+SELECT ok(NOT recon_currency_is_known('XTS'), 'XTS is not known');
 SELECT ok(NOT recon_currency_is_known(''), 'the empty string is not known');
 
 SELECT cmp_ok((SELECT count(*) FROM recon_currencies())::int, '>=', 150, 'recon_currencies lists the ISO 4217 codes');
@@ -47,7 +47,7 @@ SELECT is((SELECT count(*) FROM recon_currencies()
 SELECT lives_ok($$SELECT 'EUR'::recon_currency_code$$, 'the domain accepts EUR');
 SELECT throws_ok($$SELECT 'usd'::recon_currency_code$$, '22023', 'currency "usd" must be written as "USD"',
                  'the domain rejects lower case, naming the canonical spelling');
-SELECT throws_ok($$SELECT 'XXX'::recon_currency_code$$, '22023', 'unknown currency "XXX"', 'the domain rejects XXX');
+SELECT throws_ok($$SELECT 'XTS'::recon_currency_code$$, '22023', 'unknown currency "XTS"', 'the domain rejects XTS');
 SELECT throws_ok($$SELECT ''::recon_currency_code$$, '22023', NULL, 'the domain rejects the empty string');
 SELECT throws_ok($$SELECT 'US'::recon_currency_code$$, '22023', NULL, 'the domain rejects US');
 SELECT throws_ok($$SELECT 'USDD'::recon_currency_code$$, '22023', NULL, 'the domain rejects USDD');
