@@ -73,7 +73,7 @@ conversions AS (
     GROUP BY 1, 2, 3
 ),
 records AS (           -- leads and orders (opportunities are counted through the lead they came from)
-    SELECT f.record_id, f.channel, f.status, f.stated_value, f.currency,
+    SELECT f.record_id, f.channel,
            (f.created_at AT TIME ZONE (SELECT tz FROM settings))::date AS created_day,
            coalesce(f.status_reason IN ('spam', 'test', 'test order', 'duplicate'), false)
                OR f.dq_flags && ARRAY['spam', 'test', 'duplicate'] AS invalid
