@@ -11,7 +11,13 @@ OBJS = \
 	src/core/currency.o \
 	src/core/money.o \
 	src/core/timezone.o \
+	src/core/sha256.o \
 	src/core/sha256_hex.o \
+	src/core/text.o \
+	src/identity/platform.o \
+	src/identity/identity_sql.o \
+	src/identity/email.o \
+	src/identity/email_sql.o \
 	src/demo/demo_random.o
 
 # SQL declarations live beside their C file (src/<layer>/<concern>.sql) and are
@@ -21,6 +27,7 @@ SQL_PARTS = \
 	src/core/money.sql \
 	src/core/timezone.sql \
 	src/core/sha256_hex.sql \
+	src/identity/email.sql \
 	src/model/schema.sql \
 	src/model/settings.sql \
 	src/model/fx.sql \
@@ -36,11 +43,11 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress suites: sql/<name>.sql -> expected/<name>.out
-REGRESS = install core_currency core_timezone core_sha256_hex settings fx model contract demo_generator report
+REGRESS = install core_currency core_timezone core_sha256_hex identity_email settings fx model contract demo_generator report
 REGRESS_OPTS = --inputdir=. --load-extension=recon
 
 PG_CPPFLAGS = -I$(srcdir)/src -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes
-SHLIB_LINK  =
+SHLIB_LINK  = -licuuc
 
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
 PGXS := $(shell $(PG_CONFIG) --pgxs)

@@ -1,0 +1,43 @@
+/*
+ * identity_sql.c: argument handling shared by the identity layer's SQL functions.
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+
+#include "identity/identity_sql.h"
+
+/* The platform named by a SQL argument, or ERROR 22023 naming the accepted ones. */
+ReconPlatform
+recon_platform_arg(text *name, unsigned accepted, const char *what)
+{
+	int			platform = recon_platform_lookup(VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name));
+	StringInfoData list;
+
+	if (platform >= 0 && (accepted & RECON_PLATFORM_BIT(platform)) != 0)
+		return (ReconPlatform) platform;
+
+	initStringInfo(&list);
+	for (int p = 0; p < RECON_PLATFORM_COUNT; p++)
+	{
+		if (accepted & RECON_PLATFORM_BIT(p))
+			appendStringInfo(&list, "%s%s", list.len > 0 ? ", " : "", recon_platform_name(p));
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown platform \"%s\" for %s", text_to_cstring(name), what),
+			 errhint("Accepted platforms: %s.", list.data)));
+	pg_unreachable();
+}
+
+/* A text datum holding len bytes of s. */
+text *
+recon_text_from(const char *s, size_t len)
+{
+	text	   *result = (text *) palloc(VARHDRSZ + len);
+
+	SET_VARSIZE(result, VARHDRSZ + len);
+	memcpy(VARDATA(result), s, len);
+	return result;
+}
