@@ -18,6 +18,8 @@ OBJS = \
 	src/identity/identity_sql.o \
 	src/identity/email.o \
 	src/identity/email_sql.o \
+	src/identity/hash_identifier.o \
+	src/identity/hash_identifier_sql.o \
 	src/demo/demo_random.o
 
 # SQL declarations live beside their C file (src/<layer>/<concern>.sql) and are
@@ -28,6 +30,7 @@ SQL_PARTS = \
 	src/core/timezone.sql \
 	src/core/sha256_hex.sql \
 	src/identity/email.sql \
+	src/identity/hash_identifier.sql \
 	src/model/schema.sql \
 	src/model/settings.sql \
 	src/model/fx.sql \
@@ -43,7 +46,7 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress suites: sql/<name>.sql -> expected/<name>.out
-REGRESS = install core_currency core_timezone core_sha256_hex identity_email settings fx model contract demo_generator report
+REGRESS = install core_currency core_timezone core_sha256_hex identity_email identity_hash settings fx model contract demo_generator report
 REGRESS_OPTS = --inputdir=. --load-extension=recon
 
 PG_CPPFLAGS = -I$(srcdir)/src -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes

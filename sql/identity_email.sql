@@ -46,6 +46,11 @@ FROM unnest(ARRAY['meta', 'google']) AS p,
                   U&'a\3000b@c.com']) AS input
 ORDER BY p COLLATE "C", input COLLATE "C";
 
+-- Removing a space or a Gmail dot in front of a combining accent lets NFC compose it, so the
+-- result is folded again: the same bytes as the address typed without them.
+SELECT recon_normalize_email(U&'L\000A\0301@QT', 'google') = U&'\013a@qt' AS space_before_accent,
+       recon_normalize_email(U&'a.\0301b+x@gmail.com', 'google') = U&'\00e1b@gmail.com' AS dot_before_accent;
+
 -- Unusable values: NULL, and the companion says why.
 SELECT left(input, 24) AS input, octet_length(input) AS bytes,
        left(recon_normalize_email(input, 'meta'), 24) AS normalized,

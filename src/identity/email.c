@@ -117,6 +117,28 @@ check_parts(char *s, size_t *len, ReconPlatform platform)
 	return RECON_EMAIL_OK;
 }
 
+/*
+ * Fold again after characters were removed: a combining mark that followed a
+ * removed space or dot now follows a new base letter and NFC composes them
+ * ("e\u0301" -> "\u00e9"), so without this the result would not be NFC and
+ * would hash differently from the same address typed without the space.
+ */
+static ReconEmailStatus
+refold(char **s, size_t *len, char *work)
+{
+	char	   *again;
+	size_t		again_len;
+
+	/* the ASCII path of recon_text_fold is not taken here, so work is not written */
+	if (!recon_text_fold(*s, *len, work, &again, &again_len))
+		return RECON_EMAIL_OUT_OF_MEMORY;
+	if (*s != work)
+		free(*s);
+	*s = again;
+	*len = again_len;
+	return RECON_EMAIL_OK;
+}
+
 /* Normalize len bytes of s for platform (see email.h for the buffers). */
 ReconEmailStatus
 recon_email_normalize(const char *s, size_t len, ReconPlatform platform,
@@ -124,6 +146,7 @@ recon_email_normalize(const char *s, size_t len, ReconPlatform platform,
 {
 	char	   *folded;
 	size_t		folded_len;
+	size_t		folded_before;
 	ReconEmailStatus status;
 
 	if (!recon_utf8_is_valid(s, len))
@@ -138,9 +161,12 @@ recon_email_normalize(const char *s, size_t len, ReconPlatform platform,
 	if (!recon_text_fold(s, len, work, &folded, &folded_len))
 		return RECON_EMAIL_OUT_OF_MEMORY;
 
+	folded_before = folded_len;
 	status = squeeze_space(folded, &folded_len, platform == RECON_PLATFORM_GOOGLE);
 	if (status == RECON_EMAIL_OK)
 		status = check_parts(folded, &folded_len, platform);
+	if (status == RECON_EMAIL_OK && folded_len != folded_before && !recon_text_is_ascii(folded, folded_len))
+		status = refold(&folded, &folded_len, work);
 	if (status == RECON_EMAIL_OK && folded_len > RECON_EMAIL_MAX_BYTES)
 		status = RECON_EMAIL_TOO_LONG;
 	if (status != RECON_EMAIL_OK)

@@ -1,0 +1,49 @@
+-- identity_hash: recon_hash_identifier = normalize for the field and platform, then SHA-256.
+
+-- The verified email vectors of platform-rules.md, by field name and by the platforms' key.
+SELECT platform, field, input, recon_hash_identifier(input, field, platform) AS sha256
+FROM (VALUES ('meta', 'email', 'John_Smith@gmail.com'),
+             ('meta', 'em', '  John_Smith@GMAIL.com '),
+             ('google', 'email', 'cloudy.sanfrancisco+shopping@gmail.com'),
+             ('google', 'EMAIL', 'user.name+NYC@Example.com'),
+             ('snap', 'email', 'Person@Example.com')) AS v(platform, field, input)
+ORDER BY platform COLLATE "C", input COLLATE "C";
+
+-- It is exactly SHA-256 of the normalized value.
+SELECT recon_hash_identifier('Jane.Doe+Promo@GMAIL.com', 'email', 'google')
+     = recon_sha256_hex(recon_normalize_email('Jane.Doe+Promo@GMAIL.com', 'google')) AS same_as_composed,
+       recon_hash_identifier('Jane.Doe+Promo@GMAIL.com', 'email', 'google')
+     = encode(sha256(convert_to('janedoe@gmail.com', 'UTF8')), 'hex') AS same_as_core_sha256;
+
+-- Missing and unusable values give NULL, never the hash of '' (e3b0c442...); the reason says why.
+SELECT coalesce(input, '<NULL>') AS input, recon_hash_identifier(input, 'email') AS sha256,
+       recon_hash_identifier_reason(input, 'email') AS reason
+FROM (VALUES (NULL), (''), ('  '), ('not an email'), ('a@b@c')) AS v(input)
+ORDER BY v.input COLLATE "C" NULLS FIRST;
+
+-- A value that already is a digest passes unchanged (surrounding blanks dropped), also with
+-- the ".suffix" Meta's parameter builders append; upper-case hex is not a platform digest.
+SELECT left(input, 12) || '...' || right(input, 12) AS input,
+       recon_hash_identifier(input, 'email') AS result,
+       recon_hash_identifier_reason(input, 'email') AS reason
+FROM (VALUES ('62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f'),
+             (' 62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f '),
+             ('62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f.AbCdEfGh'),
+             ('62A14E44F765419D10FEA99367361A727C12365E2520F32218D505ED9AA0F62F'),
+             ('62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62'),
+             ('62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f.')) AS v(input)
+ORDER BY v.input COLLATE "C";
+
+-- Fields the platforms match as sent are refused for every platform, naming the rule.
+SELECT field, regress.sqlstate_of(format('SELECT recon_hash_identifier(%L, %L, %L)', 'x', field, platform)) AS outcome
+FROM unnest(ARRAY['fbc', 'fbp', 'client_ip_address', 'client_user_agent', 'lead_id', 'ctwa_clid', 'gclid', 'FBCLID']) AS field,
+     unnest(ARRAY['meta']) AS platform
+ORDER BY field COLLATE "C";
+SELECT * FROM regress.error_of($$SELECT recon_hash_identifier('fb.1.1700000000000.abc', 'fbc', 'meta')$$);
+
+-- Misuse: unknown field or platform, NULL field or platform; refused even on a NULL value.
+SELECT * FROM regress.error_of($$SELECT recon_hash_identifier('a@b.c', 'e-mail')$$);
+SELECT * FROM regress.error_of($$SELECT recon_hash_identifier('a@b.c', 'email', 'bing')$$);
+SELECT regress.sqlstate_of($$SELECT recon_hash_identifier(NULL, 'e-mail')$$) AS null_value_bad_field,
+       regress.sqlstate_of($$SELECT recon_hash_identifier('a@b.c', NULL)$$) AS null_field,
+       regress.sqlstate_of($$SELECT recon_hash_identifier_reason('a@b.c', 'email', NULL)$$) AS null_platform;

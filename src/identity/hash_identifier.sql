@@ -1,0 +1,13 @@
+-- Normalize-then-hash for any customer field (src/identity/hash_identifier.c).
+
+CREATE FUNCTION recon_hash_identifier(value text, field text, platform text DEFAULT 'meta', country text DEFAULT NULL)
+    RETURNS text
+    AS 'MODULE_PATHNAME', 'recon_hash_identifier' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION recon_hash_identifier(text, text, text, text) IS
+    'SHA-256 (64 lower-case hex) of the value normalized as the platform requires for the field (email/em, ...). A value that already is a digest (64 lower-case hex, optionally with Meta''s ".suffix") is returned unchanged; NULL, empty or unusable values give NULL, never the hash of an empty string (recon_hash_identifier_reason says why). Fields the platform matches unhashed (fbc, fbp, IP address, user agent, click ids; Google''s country and postal code) raise 22023. country: the record''s ISO country, for fields whose rule depends on it.';
+
+CREATE FUNCTION recon_hash_identifier_reason(value text, field text, platform text DEFAULT 'meta', country text DEFAULT NULL)
+    RETURNS text
+    AS 'MODULE_PATHNAME', 'recon_hash_identifier_reason' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION recon_hash_identifier_reason(text, text, text, text) IS
+    'Why recon_hash_identifier returns NULL for this value (the field normalizer''s reason code, or missing); NULL when it returns a digest.';

@@ -1,0 +1,106 @@
+/*
+ * hash_identifier_sql.c: recon_hash_identifier and its reason companion.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+
+#include "identity/hash_identifier.h"
+#include "identity/identity_sql.h"
+
+PG_FUNCTION_INFO_V1(recon_hash_identifier);
+PG_FUNCTION_INFO_V1(recon_hash_identifier_reason);
+
+/* The outcome of hashing one row, with the pieces both SQL functions need. */
+typedef struct HashCall
+{
+	ReconHashOutcome outcome;
+	char		hex[64];
+	size_t		offset;
+	size_t		len;
+	const char *reason;
+} HashCall;
+
+/* Check the field and platform arguments (ERROR 22023 on misuse), then hash the value. */
+static void
+hash_call(FunctionCallInfo fcinfo, HashCall *call)
+{
+	text	   *field_name;
+	text	   *value;
+	const ReconHashField *field;
+	const char *refusal;
+	ReconPlatform platform;
+	const char *country = NULL;
+	size_t		country_len = 0;
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("field and platform must not be NULL")));
+	field_name = PG_GETARG_TEXT_PP(1);
+	platform = recon_platform_arg(PG_GETARG_TEXT_PP(2), RECON_PLATFORMS_ALL, "hashing");
+	refusal = recon_hash_field_refusal(VARDATA_ANY(field_name), VARSIZE_ANY_EXHDR(field_name), platform);
+	if (refusal != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("field \"%s\" must not be hashed for %s", text_to_cstring(field_name),
+						recon_platform_name(platform)),
+				 errdetail("%s.", refusal)));
+	field = recon_hash_field_lookup(VARDATA_ANY(field_name), VARSIZE_ANY_EXHDR(field_name));
+	if (field == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown field \"%s\" for hashing", text_to_cstring(field_name)),
+				 errhint("Accepted fields: %s (or the platforms' keys such as em, ph, fn).", recon_hash_field_list())));
+	if ((recon_hash_field_platforms(field) & RECON_PLATFORM_BIT(platform)) == 0)
+		(void) recon_platform_arg(PG_GETARG_TEXT_PP(2), recon_hash_field_platforms(field), recon_hash_field_name(field));
+	/* misuse is refused above even on NULL rows, so a wrong field name fails on the first row */
+	if (PG_ARGISNULL(0))
+	{
+		call->outcome = RECON_HASH_UNUSABLE;
+		call->reason = "missing";
+		return;
+	}
+	value = PG_GETARG_TEXT_PP(0);
+	if (!PG_ARGISNULL(3))
+	{
+		text	   *c = PG_GETARG_TEXT_PP(3);
+
+		country = VARDATA_ANY(c);
+		country_len = VARSIZE_ANY_EXHDR(c);
+	}
+	call->outcome = recon_hash_identify(field, VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value), platform,
+										country, country_len, call->hex, &call->offset, &call->len,
+										&call->reason);
+	if (call->outcome == RECON_HASH_OUT_OF_MEMORY)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory hashing a %s", recon_hash_field_name(field))));
+}
+
+/*
+ * recon_hash_identifier(value, field, platform, country): the normalized value's
+ * SHA-256 as lower-case hex; a value that already is a digest comes back as is;
+ * NULL when the value is missing or unusable.
+ */
+Datum
+recon_hash_identifier(PG_FUNCTION_ARGS)
+{
+	HashCall	call;
+
+	hash_call(fcinfo, &call);
+	if (call.outcome == RECON_HASH_HASHED)
+		PG_RETURN_TEXT_P(recon_text_from(call.hex, 64));
+	if (call.outcome == RECON_HASH_PASSED_THROUGH)
+		PG_RETURN_TEXT_P(recon_text_from(VARDATA_ANY(PG_GETARG_TEXT_PP(0)) + call.offset, call.len));
+	PG_RETURN_NULL();
+}
+
+/* recon_hash_identifier_reason(...): why recon_hash_identifier returns NULL; NULL when it returns a digest. */
+Datum
+recon_hash_identifier_reason(PG_FUNCTION_ARGS)
+{
+	HashCall	call;
+
+	hash_call(fcinfo, &call);
+	if (call.outcome == RECON_HASH_UNUSABLE)
+		PG_RETURN_TEXT_P(cstring_to_text(call.reason));
+	PG_RETURN_NULL();
+}
