@@ -59,11 +59,43 @@ check_platform(const char *data, size_t size, ReconPlatform platform)
 	free(work);
 }
 
+/* The ASCII fast path and the general (ICU) path give the same status and bytes. */
+static void
+check_paths_agree(const char *data, size_t size, ReconPlatform platform)
+{
+	char	   *work_fast = malloc(size + 1);
+	char	   *work_general = malloc(size + 1);
+	char	   *fast,
+			   *general;
+	size_t		fast_len = 0,
+				general_len = 0;
+	ReconEmailStatus s_fast,
+				s_general;
+
+	s_fast = recon_email_normalize(data, size, platform, work_fast, &fast, &fast_len);
+	recon_email_force_general_path = true;
+	s_general = recon_email_normalize(data, size, platform, work_general, &general, &general_len);
+	recon_email_force_general_path = false;
+	require(s_fast == s_general);
+	if (s_fast == RECON_EMAIL_OK)
+	{
+		require(fast_len == general_len && memcmp(fast, general, fast_len) == 0);
+		if (general != work_general)
+			free(general);
+	}
+	free(work_fast);
+	free(work_general);
+}
+
 /* libFuzzer entry point: every platform on every input. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	for (int p = 0; p < RECON_PLATFORM_COUNT; p++)
+	{
 		check_platform((const char *) data, size, (ReconPlatform) p);
+		if (recon_text_is_ascii((const char *) data, size))
+			check_paths_agree((const char *) data, size, (ReconPlatform) p);
+	}
 	return 0;
 }

@@ -5,6 +5,7 @@
  */
 #include "core/sha256.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Round constants: the first 32 bits of the fractional parts of the cube roots of the first 64 primes. */
@@ -63,21 +64,133 @@ sha256_block(uint32_t state[8], const unsigned char *block)
 	state[7] += h;
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define RECON_HAVE_SHANI_PATH 1
+#include <cpuid.h>
+#include <immintrin.h>
+
+/*
+ * The same compression with the x86 SHA extensions (SHA-NI): one instruction
+ * does two rounds, about four times faster than the portable loop. The state is
+ * kept as the ABEF / CDGH register pair those instructions expect.
+ */
+__attribute__((target("sha,sse4.1")))
+static void
+sha256_blocks_shani(uint32_t state[8], const unsigned char *data, size_t nblocks)
+{
+	const __m128i byte_swap = _mm_set_epi8(12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3);
+	__m128i		dcba = _mm_loadu_si128((const __m128i *) &state[0]);
+	__m128i		hgfe = _mm_loadu_si128((const __m128i *) &state[4]);
+	__m128i		cdab = _mm_shuffle_epi32(dcba, 0xB1);
+	__m128i		efgh = _mm_shuffle_epi32(hgfe, 0x1B);
+	__m128i		abef = _mm_alignr_epi8(cdab, efgh, 8);
+	__m128i		cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+
+	for (; nblocks > 0; nblocks--, data += 64)
+	{
+		__m128i		abef_in = abef,
+					cdgh_in = cdgh;
+		__m128i		w[4];
+
+		for (int g = 0; g < 4; g++)
+			w[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *) (data + 16 * g)), byte_swap);
+		for (int g = 0; g < 16; g++)
+		{
+			__m128i		msg;
+
+			/* w[g % 4] holds W[4g-16..4g-13] here; extend the schedule by four words */
+			if (g >= 4)
+				w[g % 4] = _mm_sha256msg2_epu32(
+					_mm_add_epi32(_mm_sha256msg1_epu32(w[g % 4], w[(g + 1) % 4]),
+								  _mm_alignr_epi8(w[(g + 3) % 4], w[(g + 2) % 4], 4)),
+					w[(g + 3) % 4]);
+			msg = _mm_add_epi32(w[g % 4], _mm_loadu_si128((const __m128i *) &sha256_k[4 * g]));
+			cdgh = _mm_sha256rnds2_epu32(cdgh, abef, msg);
+			abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(msg, 0x0E));
+		}
+		abef = _mm_add_epi32(abef, abef_in);
+		cdgh = _mm_add_epi32(cdgh, cdgh_in);
+	}
+
+	{
+		__m128i		feba = _mm_shuffle_epi32(abef, 0x1B);
+		__m128i		dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+
+		_mm_storeu_si128((__m128i *) &state[0], _mm_blend_epi16(feba, dchg, 0xF0));
+		_mm_storeu_si128((__m128i *) &state[4], _mm_alignr_epi8(dchg, feba, 8));
+	}
+}
+
+/* True when this CPU has the SHA extensions and the SSSE3/SSE4.1 shuffles the path uses. */
+static bool
+cpu_has_shani(void)
+{
+	unsigned int a,
+				b,
+				c,
+				d;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSSE3) || !(c & bit_SSE4_1))
+		return false;
+	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+		return false;
+	return (b & bit_SHA) != 0;
+}
+#endif
+
+/* The portable compression over nblocks consecutive blocks. */
+static void
+sha256_blocks_portable(uint32_t state[8], const unsigned char *data, size_t nblocks)
+{
+	for (; nblocks > 0; nblocks--, data += 64)
+		sha256_block(state, data);
+}
+
+typedef void (*Sha256Blocks) (uint32_t state[8], const unsigned char *data, size_t nblocks);
+
+/* The compression this CPU runs fastest, chosen on first use (RECON_SHA256_PORTABLE=1 in the environment forces the portable one). */
+static Sha256Blocks
+sha256_blocks_impl(void)
+{
+	static Sha256Blocks chosen = NULL;
+
+	if (chosen == NULL)
+	{
+		chosen = sha256_blocks_portable;
+#ifdef RECON_HAVE_SHANI_PATH
+		{
+			const char *force = getenv("RECON_SHA256_PORTABLE");
+
+			if (cpu_has_shani() && !(force != NULL && force[0] == '1'))
+				chosen = sha256_blocks_shani;
+		}
+#endif
+	}
+	return chosen;
+}
+
+/* Which compression recon_sha256_to_hex uses on this machine: "sha-ni" or "portable". */
+const char *
+recon_sha256_implementation(void)
+{
+	return sha256_blocks_impl() == sha256_blocks_portable ? "portable" : "sha-ni";
+}
+
 /* SHA-256 of len bytes, written as 64 lower-case hex characters into out (no NUL). */
 void
 recon_sha256_to_hex(const unsigned char *data, size_t len, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
-	uint32_t		state[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+	uint32_t	state[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 							0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
 	unsigned char tail[128];
 	size_t		full = len - len % 64;
 	size_t		rest = len - full;
 	size_t		tail_len = rest < 56 ? 64 : 128;
-	uint64_t		bits = (uint64_t) len * 8;
+	uint64_t	bits = (uint64_t) len * 8;
+	Sha256Blocks blocks = sha256_blocks_impl();
 
-	for (size_t off = 0; off < full; off += 64)
-		sha256_block(state, data + off);
+	blocks(state, data, full / 64);
 
 	/* padding: the last bytes, a 1 bit, zeros, and the message length in bits */
 	memset(tail, 0, sizeof(tail));
@@ -85,9 +198,7 @@ recon_sha256_to_hex(const unsigned char *data, size_t len, char *out)
 	tail[rest] = 0x80;
 	for (int i = 0; i < 8; i++)
 		tail[tail_len - 1 - i] = (unsigned char) (bits >> (8 * i));
-	sha256_block(state, tail);
-	if (tail_len == 128)
-		sha256_block(state, tail + 64);
+	blocks(state, tail, tail_len / 64);
 
 	for (int i = 0; i < 8; i++)
 	{

@@ -11,6 +11,9 @@
 /* SHA-256 of len bytes, written as 64 lower-case hex characters into out (no NUL). */
 extern void recon_sha256_to_hex(const unsigned char *data, size_t len, char *out);
 
+/* Which compression recon_sha256_to_hex uses on this machine: "sha-ni" or "portable". */
+extern const char *recon_sha256_implementation(void);
+
 /* True when s is exactly 64 lower-case hex characters (an already hashed value). */
 extern bool recon_is_lower_hex64(const char *s, size_t len);
 

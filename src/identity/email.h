@@ -4,6 +4,7 @@
 #ifndef RECON_IDENTITY_EMAIL_H
 #define RECON_IDENTITY_EMAIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "identity/platform.h"
@@ -37,6 +38,9 @@ typedef enum ReconEmailStatus
  */
 extern ReconEmailStatus recon_email_normalize(const char *s, size_t len, ReconPlatform platform,
 											  char *work, char **out, size_t *out_len);
+
+/* Testing only (fuzz harness): send ASCII input through the general path too. */
+extern bool recon_email_force_general_path;
 
 /* The snake_case reason code for a status ("missing_at", ...); NULL for OK. */
 extern const char *recon_email_status_reason(ReconEmailStatus status);

@@ -22,37 +22,94 @@ typedef struct HashCall
 	const char *reason;
 } HashCall;
 
-/* Check the field and platform arguments (ERROR 22023 on misuse), then hash the value. */
-static void
-hash_call(FunctionCallInfo fcinfo, HashCall *call)
+/*
+ * The field and platform of a call site, resolved once: analysts pass them as
+ * constants, and looking names up on every one of a million rows would cost
+ * more than the hash.
+ */
+typedef struct ResolvedArgs
 {
-	text	   *field_name;
-	text	   *value;
+	text	   *field_name;		/* copies in fn_mcxt, compared byte for byte */
+	text	   *platform_name;
 	const ReconHashField *field;
-	const char *refusal;
 	ReconPlatform platform;
-	const char *country = NULL;
-	size_t		country_len = 0;
+} ResolvedArgs;
+
+/* True when two texts hold the same bytes. */
+static bool
+same_text(text *a, text *b)
+{
+	return VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
+		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
+}
+
+/* Copy a text into the function's memory context, to keep across rows. */
+static text *
+keep_text(FunctionCallInfo fcinfo, text *t)
+{
+	MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	text	   *copy = recon_text_from(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+
+	MemoryContextSwitchTo(old);
+	return copy;
+}
+
+/* Resolve field and platform (ERROR 22023 on misuse), from the call site's cache when they did not change. */
+static ResolvedArgs *
+resolve_args(FunctionCallInfo fcinfo)
+{
+	ResolvedArgs *cache = (ResolvedArgs *) fcinfo->flinfo->fn_extra;
+	text	   *field_name;
+	text	   *platform_name;
+	const char *refusal;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("field and platform must not be NULL")));
 	field_name = PG_GETARG_TEXT_PP(1);
-	platform = recon_platform_arg(PG_GETARG_TEXT_PP(2), RECON_PLATFORMS_ALL, "hashing");
-	refusal = recon_hash_field_refusal(VARDATA_ANY(field_name), VARSIZE_ANY_EXHDR(field_name), platform);
+	platform_name = PG_GETARG_TEXT_PP(2);
+	if (cache != NULL && same_text(cache->field_name, field_name) && same_text(cache->platform_name, platform_name))
+		return cache;
+
+	if (cache == NULL)
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ResolvedArgs));
+	else
+	{
+		pfree(cache->field_name);
+		pfree(cache->platform_name);
+		cache->field_name = cache->platform_name = NULL;
+		fcinfo->flinfo->fn_extra = NULL;
+	}
+	cache->platform = recon_platform_arg(platform_name, RECON_PLATFORMS_ALL, "hashing");
+	refusal = recon_hash_field_refusal(VARDATA_ANY(field_name), VARSIZE_ANY_EXHDR(field_name), cache->platform);
 	if (refusal != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("field \"%s\" must not be hashed for %s", text_to_cstring(field_name),
-						recon_platform_name(platform)),
+						recon_platform_name(cache->platform)),
 				 errdetail("%s.", refusal)));
-	field = recon_hash_field_lookup(VARDATA_ANY(field_name), VARSIZE_ANY_EXHDR(field_name));
-	if (field == NULL)
+	cache->field = recon_hash_field_lookup(VARDATA_ANY(field_name), VARSIZE_ANY_EXHDR(field_name));
+	if (cache->field == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown field \"%s\" for hashing", text_to_cstring(field_name)),
 				 errhint("Accepted fields: %s (or the platforms' keys such as em, ph, fn).", recon_hash_field_list())));
-	if ((recon_hash_field_platforms(field) & RECON_PLATFORM_BIT(platform)) == 0)
-		(void) recon_platform_arg(PG_GETARG_TEXT_PP(2), recon_hash_field_platforms(field), recon_hash_field_name(field));
+	if ((recon_hash_field_platforms(cache->field) & RECON_PLATFORM_BIT(cache->platform)) == 0)
+		(void) recon_platform_arg(platform_name, recon_hash_field_platforms(cache->field), recon_hash_field_name(cache->field));
+	cache->field_name = keep_text(fcinfo, field_name);
+	cache->platform_name = keep_text(fcinfo, platform_name);
+	fcinfo->flinfo->fn_extra = cache;
+	return cache;
+}
+
+/* Check the field and platform arguments (ERROR 22023 on misuse), then hash the value. */
+static void
+hash_call(FunctionCallInfo fcinfo, HashCall *call)
+{
+	ResolvedArgs *args = resolve_args(fcinfo);
+	text	   *value;
+	const char *country = NULL;
+	size_t		country_len = 0;
+
 	/* misuse is refused above even on NULL rows, so a wrong field name fails on the first row */
 	if (PG_ARGISNULL(0))
 	{
@@ -68,11 +125,11 @@ hash_call(FunctionCallInfo fcinfo, HashCall *call)
 		country = VARDATA_ANY(c);
 		country_len = VARSIZE_ANY_EXHDR(c);
 	}
-	call->outcome = recon_hash_identify(field, VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value), platform,
+	call->outcome = recon_hash_identify(args->field, VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value), args->platform,
 										country, country_len, call->hex, &call->offset, &call->len,
 										&call->reason);
 	if (call->outcome == RECON_HASH_OUT_OF_MEMORY)
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory hashing a %s", recon_hash_field_name(field))));
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory hashing a %s", recon_hash_field_name(args->field))));
 }
 
 /*
