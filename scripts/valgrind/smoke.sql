@@ -12,3 +12,5 @@ SELECT count(*) FROM recon.demo_verify() WHERE passed;
 SELECT count(*) FROM recon.report_channel_month;
 SELECT count(recon_sha256_hex(repeat('ab', n / 2) || repeat('é', n % 3))) FROM generate_series(0, 600) AS n;
 SELECT recon_sha256_hex(''), recon_sha256_hex(repeat('x', 1000000)) IS NOT NULL;
+SELECT count(recon_normalize_email(e, p)), count(recon_normalize_email_reason(e, p)), count(recon_hash_identifier(e, 'email', p)) FROM unnest(ARRAY['meta', 'google', 'generic']) p, unnest(ARRAY['John.Smith+x@Gmail.com', '  a@b.c ', U&'\00C9mile@Ex\00E4mple.fr', U&'E\0301.mile+t@gmail.com', U&'L\000A\0301@QT', 'a b@c', '', '@', 'a@@b', repeat('x', 300) || '@y.z', repeat('é', 200) || '@y.z', E'\u0001@x', repeat('ab', 32)]) e;
+SELECT recon_hash_identifier(repeat(' ', 5000) || 'A@B.C', 'em'), recon_hash_identifier_reason(NULL, 'email'), recon_normalize_email_reason(repeat('x', 2000000), 'google');
