@@ -18,6 +18,20 @@ OBJS = \
 	src/identity/identity_sql.o \
 	src/identity/email.o \
 	src/identity/email_sql.o \
+	src/identity/field.o \
+	src/identity/field_sql.o \
+	src/identity/name.o \
+	src/identity/name_sql.o \
+	src/identity/location.o \
+	src/identity/location_sql.o \
+	src/identity/country.o \
+	src/identity/country_sql.o \
+	src/identity/date_of_birth.o \
+	src/identity/date_of_birth_sql.o \
+	src/identity/gender.o \
+	src/identity/gender_sql.o \
+	src/identity/external_id.o \
+	src/identity/external_id_sql.o \
 	src/identity/hash_identifier.o \
 	src/identity/hash_identifier_sql.o \
 	src/demo/demo_random.o
@@ -30,6 +44,12 @@ SQL_PARTS = \
 	src/core/timezone.sql \
 	src/core/sha256_hex.sql \
 	src/identity/email.sql \
+	src/identity/name.sql \
+	src/identity/location.sql \
+	src/identity/country.sql \
+	src/identity/date_of_birth.sql \
+	src/identity/gender.sql \
+	src/identity/external_id.sql \
 	src/identity/hash_identifier.sql \
 	src/model/schema.sql \
 	src/model/settings.sql \
@@ -46,7 +66,7 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress suites: sql/<name>.sql -> expected/<name>.out
-REGRESS = install core_currency core_timezone core_sha256_hex identity_email identity_hash settings fx model contract demo_generator report
+REGRESS = install core_currency core_timezone core_sha256_hex identity_email identity_fields identity_hash settings fx model contract demo_generator report
 REGRESS_OPTS = --inputdir=. --load-extension=recon
 
 PG_CPPFLAGS = -I$(srcdir)/src -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes
