@@ -47,3 +47,26 @@ SELECT * FROM regress.error_of($$SELECT recon_hash_identifier('a@b.c', 'email', 
 SELECT regress.sqlstate_of($$SELECT recon_hash_identifier(NULL, 'e-mail')$$) AS null_value_bad_field,
        regress.sqlstate_of($$SELECT recon_hash_identifier('a@b.c', NULL)$$) AS null_field,
        regress.sqlstate_of($$SELECT recon_hash_identifier_reason('a@b.c', 'email', NULL)$$) AS null_platform;
+
+-- Every customer field hashes through its own normalizer; the record's country (any spelling
+-- recon_normalize_country reads) picks the zip and state rules.
+SELECT field, input, country,
+       recon_hash_identifier(input, field, 'meta', country) = recon_sha256_hex(normalized) AS hashes_the_normalized_value,
+       normalized
+FROM (VALUES ('first_name', 'Dr. Mary-Ann', NULL, recon_normalize_first_name('Dr. Mary-Ann')),
+             ('last_name', 'O''Brien', NULL, recon_normalize_last_name('O''Brien')),
+             ('city', 'São Paulo', NULL, recon_normalize_city('São Paulo')),
+             ('state', 'California', 'United States', recon_normalize_state('California', 'us')),
+             ('zip', '94035-1234', 'USA', recon_normalize_zip('94035-1234', 'us')),
+             ('zip', 'M1 1AE', 'United Kingdom', recon_normalize_zip('M1 1AE', 'gb')),
+             ('zip', '75008', 'France', recon_normalize_zip('75008', 'fr')),
+             ('country', 'Deutschland', NULL, recon_normalize_country('Deutschland')),
+             ('date_of_birth', '1997-02-16', NULL, recon_normalize_date_of_birth('1997-02-16')),
+             ('gender', 'Female', NULL, recon_normalize_gender('Female')),
+             ('external_id', ' CRM-0042 ', NULL, recon_normalize_external_id(' CRM-0042 '))) AS v(field, input, country, normalized)
+ORDER BY field COLLATE "C", input COLLATE "C";
+
+-- Google takes country and postal code in clear, and has no date of birth or gender field.
+SELECT field, regress.sqlstate_of(format('SELECT recon_hash_identifier(%L, %L, %L)', 'x', field, 'google')) AS outcome
+FROM unnest(ARRAY['zip', 'postal_code', 'country', 'date_of_birth', 'gender']) AS field
+ORDER BY field COLLATE "C";

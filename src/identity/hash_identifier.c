@@ -15,18 +15,26 @@
 
 #include "core/sha256.h"
 #include "core/text.h"
+#include "identity/country.h"
+#include "identity/date_of_birth.h"
 #include "identity/email.h"
+#include "identity/external_id.h"
+#include "identity/gender.h"
+#include "identity/location.h"
+#include "identity/name.h"
 
-/* A normalizer in the common shape: status 0 means *out and *out_len hold the result. */
-typedef int (*FieldNormalizer) (const char *s, size_t len, ReconPlatform platform,
-								const char *country, size_t country_len,
+/*
+ * A normalizer in the common shape: status 0 means *out and *out_len hold the
+ * result. country is the record's alpha-2 code in lower case, or NULL.
+ */
+typedef int (*FieldNormalizer) (const char *s, size_t len, ReconPlatform platform, const char *country,
 								char *work, char **out, size_t *out_len);
 typedef const char *(*FieldReason) (int status);
 
 struct ReconHashField
 {
 	const char *name;
-	const char *keys[3];		/* other spellings: the platforms' parameter names */
+	const char *keys[4];		/* other spellings: the platforms' parameter names */
 	FieldNormalizer normalize;
 	FieldReason reason;
 	unsigned	platforms;		/* platforms with a normalization rule for it */
@@ -36,7 +44,7 @@ struct ReconHashField
 /* recon_email_normalize in the common shape. */
 static int
 email_normalizer(const char *s, size_t len, ReconPlatform platform, const char *country,
-				 size_t country_len, char *work, char **out, size_t *out_len)
+				 char *work, char **out, size_t *out_len)
 {
 	return (int) recon_email_normalize(s, len, platform, work, out, out_len);
 }
@@ -48,8 +56,99 @@ email_reason(int status)
 	return recon_email_status_reason((ReconEmailStatus) status);
 }
 
+/* The customer-field normalizers share one status enum and reason table. */
+static const char *
+field_reason(int status)
+{
+	return recon_field_status_reason((ReconFieldStatus) status);
+}
+
+/* recon_first_name_normalize in the common shape. */
+static int
+first_name_normalizer(const char *s, size_t len, ReconPlatform platform, const char *country,
+					  char *work, char **out, size_t *out_len)
+{
+	return (int) recon_first_name_normalize(s, len, platform, work, out, out_len);
+}
+
+/* recon_last_name_normalize in the common shape. */
+static int
+last_name_normalizer(const char *s, size_t len, ReconPlatform platform, const char *country,
+					 char *work, char **out, size_t *out_len)
+{
+	return (int) recon_last_name_normalize(s, len, platform, work, out, out_len);
+}
+
+/* recon_city_normalize in the common shape. */
+static int
+city_normalizer(const char *s, size_t len, ReconPlatform platform, const char *country,
+				char *work, char **out, size_t *out_len)
+{
+	return (int) recon_city_normalize(s, len, platform, work, out, out_len);
+}
+
+/* recon_state_normalize in the common shape. */
+static int
+state_normalizer(const char *s, size_t len, ReconPlatform platform, const char *country,
+				 char *work, char **out, size_t *out_len)
+{
+	return (int) recon_state_normalize(s, len, country, platform, work, out, out_len);
+}
+
+/* recon_zip_normalize in the common shape. */
+static int
+zip_normalizer(const char *s, size_t len, ReconPlatform platform, const char *country,
+			   char *work, char **out, size_t *out_len)
+{
+	return (int) recon_zip_normalize(s, len, country, platform, work, out, out_len);
+}
+
+/* recon_country_normalize in the common shape. */
+static int
+country_normalizer(const char *s, size_t len, ReconPlatform platform, const char *country,
+				   char *work, char **out, size_t *out_len)
+{
+	return (int) recon_country_normalize(s, len, platform, work, out, out_len);
+}
+
+/* recon_date_of_birth_normalize in the common shape, reading d/d/yyyy as month first (Meta's own example). */
+static int
+date_of_birth_normalizer(const char *s, size_t len, ReconPlatform platform, const char *country,
+						 char *work, char **out, size_t *out_len)
+{
+	return (int) recon_date_of_birth_normalize(s, len, RECON_DATE_ORDER_MDY, platform, work, out, out_len);
+}
+
+/* recon_gender_normalize in the common shape. */
+static int
+gender_normalizer(const char *s, size_t len, ReconPlatform platform, const char *country,
+				  char *work, char **out, size_t *out_len)
+{
+	return (int) recon_gender_normalize(s, len, platform, work, out, out_len);
+}
+
+/* recon_external_id_normalize in the common shape. */
+static int
+external_id_normalizer(const char *s, size_t len, ReconPlatform platform, const char *country,
+					   char *work, char **out, size_t *out_len)
+{
+	return (int) recon_external_id_normalize(s, len, platform, work, out, out_len);
+}
+
+#define CLEAR_FOR_GOOGLE RECON_PLATFORM_BIT(RECON_PLATFORM_GOOGLE)
+
 static const ReconHashField hash_fields[] = {
 	{"email", {"em", "hashed_email"}, email_normalizer, email_reason, RECON_EMAIL_PLATFORMS, 0},
+	{"first_name", {"fn", "firstname"}, first_name_normalizer, field_reason, RECON_FIRST_NAME_PLATFORMS, 0},
+	{"last_name", {"ln", "lastname"}, last_name_normalizer, field_reason, RECON_LAST_NAME_PLATFORMS, 0},
+	{"city", {"ct"}, city_normalizer, field_reason, RECON_CITY_PLATFORMS, 0},
+	{"state", {"st", "region"}, state_normalizer, field_reason, RECON_STATE_PLATFORMS, 0},
+	{"zip", {"zp", "postal_code", "zip_code"}, zip_normalizer, field_reason, RECON_ZIP_PLATFORMS, CLEAR_FOR_GOOGLE},
+	{"country", {"country_code"}, country_normalizer, field_reason, RECON_COUNTRY_PLATFORMS,
+	CLEAR_FOR_GOOGLE | RECON_PLATFORM_BIT(RECON_PLATFORM_LINKEDIN)},
+	{"date_of_birth", {"db", "dob", "birthdate"}, date_of_birth_normalizer, field_reason, RECON_DATE_OF_BIRTH_PLATFORMS, 0},
+	{"gender", {"ge"}, gender_normalizer, field_reason, RECON_GENDER_PLATFORMS, 0},
+	{"external_id", {"externalid"}, external_id_normalizer, field_reason, RECON_EXTERNAL_ID_PLATFORMS, 0},
 };
 
 #define N_HASH_FIELDS (sizeof(hash_fields) / sizeof(hash_fields[0]))
@@ -75,7 +174,7 @@ recon_hash_field_lookup(const char *name, size_t len)
 	{
 		if (name_is(name, len, hash_fields[f].name))
 			return &hash_fields[f];
-		for (int k = 0; k < 3 && hash_fields[f].keys[k] != NULL; k++)
+		for (int k = 0; k < 4 && hash_fields[f].keys[k] != NULL; k++)
 		{
 			if (name_is(name, len, hash_fields[f].keys[k]))
 				return &hash_fields[f];
@@ -152,6 +251,24 @@ recon_is_hashed_value(const char *s, size_t len)
 	return true;
 }
 
+/* The record's country as lower-case alpha-2 in buf (3 bytes), or NULL when it is not a known country. */
+static const char *
+country_alpha2(const char *country, size_t len, char *buf)
+{
+	char		small[RECON_COUNTRY_MAX_INPUT_BYTES];
+	char	   *out;
+	size_t		out_len;
+
+	if (len > sizeof(small) ||
+		recon_country_normalize(country, len, RECON_PLATFORM_META, small, &out, &out_len) != 0 ||
+		out_len != 2)
+		return NULL;
+	buf[0] = out[0];
+	buf[1] = out[1];
+	buf[2] = '\0';
+	return buf;
+}
+
 /* Normalize s for field and platform, then hash (see hash_identifier.h). */
 ReconHashOutcome
 recon_hash_identify(const ReconHashField *field, const char *s, size_t len,
@@ -163,6 +280,7 @@ recon_hash_identify(const ReconHashField *field, const char *s, size_t len,
 	size_t		trimmed_len = len;
 	char		small[256];
 	char	   *work = small;
+	char		alpha2[3];
 	char	   *out;
 	size_t		out_len;
 	int			status;
@@ -179,9 +297,11 @@ recon_hash_identify(const ReconHashField *field, const char *s, size_t len,
 		return RECON_HASH_PASSED_THROUGH;
 	}
 
+	if (country != NULL)
+		country = country_alpha2(country, country_len, alpha2);
 	if (len > sizeof(small) && (work = malloc(len)) == NULL)
 		return RECON_HASH_OUT_OF_MEMORY;
-	status = field->normalize(s, len, platform, country, country_len, work, &out, &out_len);
+	status = field->normalize(s, len, platform, country, work, &out, &out_len);
 	if (status != 0)
 	{
 		*reason = field->reason(status);
