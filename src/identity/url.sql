@@ -35,8 +35,6 @@ COMMENT ON FUNCTION recon_click_id(text, text) IS
     'One field of recon_parse_click_ids(url) (''gclid'', ''utm_source'', ...), decoded, by the same rules; NULL when absent or unusable. An unknown field name raises 22023 listing the accepted ones.';
 
 CREATE FUNCTION recon_parse_click_ids_json(url text) RETURNS jsonb
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT jsonb_strip_nulls(to_jsonb(@extschema@.recon_parse_click_ids(url)))
-$$;
+    AS 'MODULE_PATHNAME', 'recon_parse_click_ids_json_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION recon_parse_click_ids_json(text) IS
     'recon_parse_click_ids(url) as a jsonb object: only the fields present, plus "flags" (an array, empty when clean).';

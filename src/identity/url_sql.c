@@ -11,11 +11,13 @@
 #include "mb/pg_wchar.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/jsonb.h"
 
 #include "identity/url.h"
 
 PG_FUNCTION_INFO_V1(recon_parse_click_ids_sql);
 PG_FUNCTION_INFO_V1(recon_click_id_sql);
+PG_FUNCTION_INFO_V1(recon_parse_click_ids_json_sql);
 
 /*
  * url.c checks decoded bytes as UTF-8; in a database with another encoding the
@@ -149,4 +151,46 @@ recon_click_id_sql(PG_FUNCTION_ARGS)
 	if (ids.field[f].data == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(ids.field[f].data, (int) ids.field[f].len));
+}
+
+/* Push one jsonb string (key or value) of len bytes. */
+static void
+push_string(JsonbParseState **state, JsonbIteratorToken token, const char *s, size_t len)
+{
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) s;
+	v.val.string.len = (int) len;
+	pushJsonbValue(state, token, &v);
+}
+
+/*
+ * recon_parse_click_ids_json(url text) RETURNS jsonb: the fields present and
+ * the flags, built directly (to_jsonb of the row costs about 20 us a row).
+ */
+Datum
+recon_parse_click_ids_json_sql(PG_FUNCTION_ARGS)
+{
+	recon_click_ids ids;
+	JsonbParseState *state = NULL;
+	JsonbValue *result;
+
+	parse_text(PG_GETARG_TEXT_PP(0), &ids);
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (int f = 0; f < RECON_CLICK_FIELD_COUNT; f++)
+	{
+		if (ids.field[f].data == NULL)
+			continue;
+		push_string(&state, WJB_KEY, recon_click_field_names[f], strlen(recon_click_field_names[f]));
+		push_string(&state, WJB_VALUE, ids.field[f].data, ids.field[f].len);
+	}
+	push_string(&state, WJB_KEY, "flags", 5);
+	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+	for (int i = 0; i < RECON_URL_FLAG_COUNT; i++)
+		if (ids.flags & (1u << i))
+			push_string(&state, WJB_ELEM, recon_url_flag_names[i], strlen(recon_url_flag_names[i]));
+	pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+	result = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	PG_RETURN_POINTER(JsonbValueToJsonb(result));
 }

@@ -1,7 +1,7 @@
 -- pgTAP: click ids and UTM values from URLs, Meta fbc/fbp cookies, numeric platform ids
 -- (src/identity/url.c, meta_cookie.c, platform_id.c; docs/click-ids.md).
 BEGIN;
-SELECT plan(87);
+SELECT plan(88);
 SET LOCAL timezone = 'UTC';
 
 ------------------------------------------------------------------ the objects
@@ -77,6 +77,11 @@ SELECT ok('unexpected_characters' = ANY ((recon_parse_click_ids('https://x.examp
 SELECT is((recon_parse_click_ids('   ')).flags, ARRAY['missing'], 'a blank URL is missing');
 SELECT is(recon_parse_click_ids_json('https://x.example/?gclid=abc'), '{"gclid": "abc", "flags": []}'::jsonb,
           'the jsonb form has only the fields present and the flags');
+SELECT is((SELECT count(*)::int FROM generate_series(1, 400) AS k,
+                LATERAL (SELECT substr('https://x.example/p?gclid=A%2Bb&GCLID=c&utm_source=%FF&amp;utm_term=caf%C3%A9+x&fbclid=#/r?ttclid=T.1&utm_content={{ad.id}}',
+                                1 + k % 13, 20 + k % 97) AS u) x
+           WHERE recon_parse_click_ids_json(u) IS DISTINCT FROM jsonb_strip_nulls(to_jsonb(recon_parse_click_ids(u)))), 0,
+          'the jsonb form equals the row as jsonb without nulls (400 URL fragments)');
 SELECT throws_ok($$SELECT recon_click_id('https://x.example/', 'utm_nope')$$, '22023', NULL,
                  'an unknown field name raises 22023');
 SELECT is((SELECT count(*)::int FROM generate_series(1, 300) AS k
