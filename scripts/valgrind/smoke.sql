@@ -12,3 +12,8 @@ SELECT count(*) FROM recon.demo_verify() WHERE passed;
 SELECT count(*) FROM recon.report_channel_month;
 SELECT count(recon_sha256_hex(repeat('ab', n / 2) || repeat('é', n % 3))) FROM generate_series(0, 600) AS n;
 SELECT recon_sha256_hex(''), recon_sha256_hex(repeat('x', 1000000)) IS NOT NULL;
+SELECT count(c.flags), count(recon_click_id(u, 'gclid')), count(recon_parse_click_ids_json(u)) FROM (SELECT substr('https://x.example/p?gclid=A%2Bb&GCLID=c&utm_source=%FF&amp;utm_term=caf%C3%A9+x&fbclid=%00#/r?ttclid=T.1&utm_content={{ad.id}}%', 1 + n % 17, n % 131) AS u FROM generate_series(0, 800) AS n) s, LATERAL recon_parse_click_ids(u) c;
+SELECT length((recon_parse_click_ids('https://x/?gclid=' || repeat('A', 1000000))).gclid), (recon_parse_click_ids(repeat('%', 100001))).flags;
+SELECT count(recon_parse_fbc(c)), count(recon_parse_fbp(c)), count(recon_parse_fbc_reason(c)), count(recon_parse_fbp_reason(c)) FROM (SELECT substr(' fb.12.0.159640388166812.IwAR_-x.Ab$.', 1 + n % 9, n % 37) AS c FROM generate_series(0, 800) AS n) s;
+SELECT count(recon_build_fbc(recon_demo_token(1, 1, n, 1 + n % 80), timestamptz '2020-01-01 UTC' + n * interval '1 day', n % 3)), count(recon_build_fbp_reason(substr('12a 4', 1 + n % 5), timestamptz '2020-01-01 UTC' + n * interval '1 year')) FROM generate_series(0, 500) AS n;
+SELECT count(recon_normalize_platform_id(v)), count(recon_normalize_platform_id_reason(v)), count(recon_platform_id_status(v)), count(recon_platform_id_match_key(v, 1 + n % 20)) FROM (SELECT n, substr(E' ''"120,208,123,456,789,012.00E+17"\t99999999999999999999', 1 + n % 11, n % 60) AS v FROM generate_series(0, 2000) AS n) s;
