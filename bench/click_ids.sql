@@ -26,7 +26,7 @@ SELECT i,
             WHEN i % 20 < 18 THEN '1.20208' || lpad((i % 100000000)::text, 8, '0') || 'E+17'
             WHEN i % 20 = 18 THEN '120208' || lpad((i % 1000000000)::text, 9, '0') || '000'
             ELSE 'n/a-' || i END AS platform_id
-FROM generate_series(1, :rows) AS i;
+FROM generate_series(1::bigint, :rows) AS i;
 VACUUM (FREEZE, ANALYZE) bench_clicks;
 CHECKPOINT;
 
