@@ -92,6 +92,15 @@ SELECT bench.compare('click_ids', $c$recon_normalize_platform_id(id) vs CASE WHE
                                 THEN btrim(platform_id) END)) FROM bench_clicks$q$,
     'SELECT count(platform_id) FROM bench_clicks') \g /dev/null
 
+-- platform ids: the 15-digit match key, against rounding the numeric value (which also reads E+ notation)
+SELECT bench.compare('click_ids', 'count(DISTINCT recon_platform_id_match_key(id)) vs count(DISTINCT round(id::numeric, 15 - digits))', :rows,
+    $q$SELECT count(DISTINCT recon_platform_id_match_key(platform_id)) FROM bench_clicks$q$,
+    $q$SELECT count(DISTINCT round(v, 15 - length(trunc(v)::text))) FROM bench_clicks,
+       LATERAL (SELECT CASE WHEN platform_id ~ '^[1-9][0-9]{0,19}$' OR platform_id ~ '^[1-9](\.[0-9]+)?[eE]\+?[0-9]{1,2}$'
+                            THEN platform_id::numeric END AS v) x$q$,
+    'SELECT count(DISTINCT platform_id) FROM bench_clicks',
+    p_note => 'both group a genuine id with its E+ display and its zero fill; the plain side validates with two regexes first') \g /dev/null
+
 \pset format unaligned
 \pset tuples_only on
 SELECT bench.markdown('click_ids');

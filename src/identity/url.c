@@ -112,17 +112,18 @@ recon_utf8_valid(const char *str, size_t len)
 	return true;
 }
 
+/* Lengths of recon_click_field_names, so most keys are rejected without a memcmp. */
+static const unsigned char field_name_lengths[RECON_CLICK_FIELD_COUNT] = {
+	6, 5, 6, 6, 7, 6, 9, 9, 6, 10, 10, 12, 8, 11, 19, 19, 20,
+};
+
 /* Index of a field name (exact, lower case), or -1. */
 int
 recon_click_field_lookup(const char *name, size_t len)
 {
 	for (int f = 0; f < RECON_CLICK_FIELD_COUNT; f++)
-	{
-		const char *known = recon_click_field_names[f];
-
-		if (strlen(known) == len && memcmp(known, name, len) == 0)
+		if (field_name_lengths[f] == len && memcmp(recon_click_field_names[f], name, len) == 0)
 			return f;
-	}
 	return -1;
 }
 
