@@ -34,6 +34,12 @@ OBJS = \
 	src/identity/external_id_sql.o \
 	src/identity/hash_identifier.o \
 	src/identity/hash_identifier_sql.o \
+	src/identity/url.o \
+	src/identity/url_sql.o \
+	src/identity/meta_cookie.o \
+	src/identity/meta_cookie_sql.o \
+	src/identity/platform_id.o \
+	src/identity/platform_id_sql.o \
 	src/demo/demo_random.o
 
 # SQL declarations live beside their C file (src/<layer>/<concern>.sql) and are
@@ -51,6 +57,9 @@ SQL_PARTS = \
 	src/identity/gender.sql \
 	src/identity/external_id.sql \
 	src/identity/hash_identifier.sql \
+	src/identity/url.sql \
+	src/identity/meta_cookie.sql \
+	src/identity/platform_id.sql \
 	src/model/schema.sql \
 	src/model/settings.sql \
 	src/model/fx.sql \
@@ -66,7 +75,7 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress suites: sql/<name>.sql -> expected/<name>.out
-REGRESS = install core_currency core_timezone core_sha256_hex identity_email identity_fields identity_hash identity_vectors settings fx model contract demo_generator report
+REGRESS = install core_currency core_timezone core_sha256_hex identity_email identity_fields identity_hash identity_click_ids identity_vectors settings fx model contract demo_generator report
 REGRESS_OPTS = --inputdir=. --load-extension=recon
 
 PG_CPPFLAGS = -I$(srcdir)/src -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes
