@@ -11,6 +11,16 @@
 #include "identity/field_sql.h"
 #include "identity/identity_sql.h"
 
+/* The last country hint a call site resolved: the country column is mostly one value repeated. */
+typedef struct CountryHintCache
+{
+	bool		valid;
+	bool		known;
+	size_t		len;
+	char		hint[32];
+	char		alpha2[3];
+} CountryHintCache;
+
 /* The alpha-2 code of a country hint into buf, or NULL when the hint is NULL or not a known country. */
 static const char *
 country_hint(FunctionCallInfo fcinfo, int argno, char *buf)
@@ -21,24 +31,39 @@ country_hint(FunctionCallInfo fcinfo, int argno, char *buf)
 			   *out;
 	size_t		out_len;
 	ReconFieldStatus status;
+	CountryHintCache *cache = (CountryHintCache *) fcinfo->flinfo->fn_extra;
 
 	if (PG_ARGISNULL(argno))
 		return NULL;
 	hint = PG_GETARG_TEXT_PP(argno);
 	len = VARSIZE_ANY_EXHDR(hint);
-	work = palloc(len + 1);
-	status = recon_country_normalize(VARDATA_ANY(hint), len, RECON_PLATFORM_META, work, &out, &out_len);
-	if (status == RECON_FIELD_OUT_OF_MEMORY)
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory reading a country")));
-	if (status != RECON_FIELD_OK)
+	if (cache == NULL)
+		cache = fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CountryHintCache));
+	if (!(cache->valid && cache->len == len && memcmp(cache->hint, VARDATA_ANY(hint), len) == 0))
 	{
+		work = palloc(len + 1);
+		status = recon_country_normalize(VARDATA_ANY(hint), len, RECON_PLATFORM_META, work, &out, &out_len);
+		if (status == RECON_FIELD_OUT_OF_MEMORY)
+			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory reading a country")));
+		cache->known = (status == RECON_FIELD_OK);
+		if (cache->known)
+		{
+			cache->alpha2[0] = out[0];
+			cache->alpha2[1] = out[1];
+			cache->alpha2[2] = '\0';
+		}
 		pfree(work);
-		return NULL;
+		/* only short hints are remembered; a long one is looked up every time */
+		cache->valid = len <= sizeof(cache->hint);
+		if (cache->valid)
+		{
+			cache->len = len;
+			memcpy(cache->hint, VARDATA_ANY(hint), len);
+		}
 	}
-	buf[0] = out[0];
-	buf[1] = out[1];
-	buf[2] = '\0';
-	pfree(work);
+	if (!cache->known)
+		return NULL;
+	memcpy(buf, cache->alpha2, 3);
 	return buf;
 }
 
