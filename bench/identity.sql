@@ -1,13 +1,23 @@
 -- bench/identity.sql: the identity functions against the plain-SQL way of doing the same
--- thing, all on one 1M-row table of CRM-style customer records (bench_identity).
--- Run by bench/run-all; alone: pg_virtualenv psql -X -f bench/identity.sql (after CREATE EXTENSION recon).
+-- thing, all in one run on one 1M-row table of CRM-style customer records (bench_identity),
+-- with the scan alone as the floor. The cases are in bench/identity/*.sql.
+-- Run by bench/run-all identity; alone: pg_virtualenv psql -X -f bench/identity.sql (after CREATE EXTENSION recon).
 \ir lib.sql
+\if :{?rows}
+\else
 \set rows 1000000
+\endif
 SET max_parallel_workers_per_gather = 0;
 
 DROP TABLE IF EXISTS bench_identity;
--- Emails as CRMs hold them: mixed case, some surrounding blanks, Gmail dots and +tags,
--- 5% non-ASCII, 4% unusable (no '@', a space inside).
+-- One customer record per row:
+-- email as CRMs hold it: mixed case, some surrounding blanks, Gmail dots and +tags, 5% non-ASCII,
+--   4% unusable (no '@', a space inside);
+-- names with case, spaces and punctuation (5% with an accent), cities, US ZIPs (half ZIP+4),
+--   countries as names/codes/aliases, dates of birth as M/D/YYYY, genders;
+-- landing URLs of the four big platforms (a click id each, UTM values, ~170 bytes), Meta fbc
+--   cookies (5% broken), click times, and platform ids as exports deliver them (80% intact,
+--   10% in Excel's E+ display, 5% zero-filled, 5% garbage).
 CREATE TABLE bench_identity AS
 SELECT i,
        CASE
@@ -18,55 +28,39 @@ SELECT i,
            WHEN i % 100 < 96 THEN 'Émilie.' || l || i || '@exämple.fr'
            WHEN i % 100 < 98 THEN f || ' ' || l || '@' || d
            ELSE f || l || i || '.' || d
-       END AS email
-FROM generate_series(1, :rows) AS i,
+       END AS email,
+       (ARRAY['Mary', ' JOHN ', 'Jean-Luc', 'O''Brien', 'Mary Ann', 'ava', 'Noah', 'LIAM', 'olivia', 'Sophia'])[1 + i % 10]
+           || CASE WHEN i % 20 = 0 THEN 'é' ELSE '' END AS fn,
+       (ARRAY['New York', 'San Francisco', 'St. Louis', 'Winston-Salem', 'AUSTIN', ' boston ', 'Los Angeles', 'Chicago'])[1 + i % 8] AS ct,
+       lpad((i::bigint * 7919 % 100000)::text, 5, '0') || CASE WHEN i % 2 = 0 THEN '-' || lpad((i % 10000)::text, 4, '0') ELSE '' END AS zp,
+       (ARRAY['United States', 'US', 'usa', 'U.S.A.', 'Canada', 'CA', 'United Kingdom', 'UK', 'Germany', 'DE', 'France', 'FRA'])[1 + i % 12] AS country,
+       to_char(date '1940-01-01' + (i % 25000)::integer, 'FMMM/FMDD/YYYY') AS db,
+       (ARRAY['f', 'M', 'Female', 'male'])[1 + i % 4] AS ge,
+       'https://shop.example.com/products/' || (i % 997) || '?utm_source=' || (ARRAY['facebook', 'google', 'tiktok', 'bing'])[1 + i % 4]
+           || '&utm_medium=cpc&utm_campaign=spring_sale_' || (i % 1000)
+           || CASE i % 4 WHEN 0 THEN '&fbclid=' || recon_demo_token(1, 1, i, 60)
+                         WHEN 1 THEN '&gclid=' || recon_demo_token(1, 2, i, 90)
+                         WHEN 2 THEN '&ttclid=' || recon_demo_token(1, 3, i, 40)
+                         ELSE '&msclkid=' || md5(i::text) END
+           || '&utm_content=ad_' || i AS url,
+       CASE WHEN i % 20 = 0 THEN 'fb.1.' || (1600000000000 + i) || '.' || recon_demo_token(1, 4, i, 50) || '='
+            ELSE 'fb.' || (i % 3) || '.' || (1600000000000 + i * 997) || '.' || recon_demo_token(1, 4, i, 50) END AS fbc,
+       recon_demo_token(1, 5, i, 60) AS fbclid,
+       timestamptz '2024-01-01 UTC' + i * interval '31.337 seconds' AS click_time,
+       CASE WHEN i % 20 < 16 THEN (120208000000000000 + i * 7919)::text
+            WHEN i % 20 < 18 THEN '1.20208' || lpad((i % 100000000)::text, 8, '0') || 'E+17'
+            WHEN i % 20 = 18 THEN '120208' || lpad((i % 1000000000)::text, 9, '0') || '000'
+            ELSE 'n/a-' || i END AS platform_id
+FROM generate_series(1::bigint, :rows) AS i,
      LATERAL (SELECT (ARRAY['anna', 'james', 'maria', 'wei', 'olu', 'sofia', 'lucas', 'aisha'])[1 + i % 8] AS f,
                      (ARRAY['smith', 'garcia', 'chen', 'okafor', 'rossi', 'novak', 'khan'])[1 + i % 7] AS l,
                      (ARRAY['example.com', 'Company.co.uk', 'mail.de', 'shop.io'])[1 + i % 4] AS d) AS parts;
 VACUUM (FREEZE, ANALYZE) bench_identity;
-CHECKPOINT;
+CHECKPOINT;                  -- no dirty pages left to write while timing
 
--- Meta's rule in plain SQL, faithfully: trim, NFC, lower case; NULL without exactly one '@'
--- with text on both sides, with white space or control characters inside, or over 254 bytes.
-CREATE OR REPLACE FUNCTION pg_temp.sql_email_meta(v text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE WHEN t ~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+$' AND octet_length(t) <= 254 THEN t END
-    FROM (SELECT lower(normalize(btrim(v, E' \t\r\n'), NFC)) AS t) s
-$$;
-
-SELECT bench.compare('identity', $c$email (meta): recon_normalize_email(v) vs lower(btrim(v))$c$, :rows,
-    'SELECT count(recon_normalize_email(email)) FROM bench_identity',
-    'SELECT count(lower(btrim(email))) FROM bench_identity',
-    'SELECT count(email) FROM bench_identity',
-    p_expect_same => false,
-    p_note => 'the bare expression the issue names: it neither validates nor applies NFC, so it counts the 4% unusable rows too') \g /dev/null
-
-SELECT bench.compare('identity', 'email (meta): recon_normalize_email(v) vs the same rule in SQL (btrim, normalize NFC, lower, regex check)', :rows,
-    'SELECT count(recon_normalize_email(email)) FROM bench_identity',
-    'SELECT count(pg_temp.sql_email_meta(email)) FROM bench_identity',
-    'SELECT count(email) FROM bench_identity',
-    p_note => 'same rows kept (96%), same values') \g /dev/null
-
-SELECT bench.compare('identity', $c$email (meta) normalize + hash: recon_hash_identifier(v, 'email') vs encode(sha256(convert_to(lower(btrim(v)), 'UTF8')), 'hex')$c$, :rows,
-    $q$SELECT count(recon_hash_identifier(email, 'email')) FROM bench_identity$q$,
-    $q$SELECT count(encode(sha256(convert_to(lower(btrim(email)), 'UTF8')), 'hex')) FROM bench_identity$q$,
-    'SELECT count(email) FROM bench_identity',
-    p_expect_same => false,
-    p_note => 'the issue''s target: at least 2x the SQL expression; recon also validates (4% NULL) and applies NFC') \g /dev/null
-
-SELECT bench.compare('identity', $c$email (google) normalize + hash: recon_hash_identifier(v, 'email', 'google') vs regexp_replace Gmail rule + sha256$c$, :rows,
-    $q$SELECT count(recon_hash_identifier(email, 'email', 'google')) FROM bench_identity$q$,
-    $q$SELECT count(encode(sha256(convert_to(
-          CASE WHEN t ~ '@(gmail|googlemail)\.com$'
-               THEN regexp_replace(split_part(t, '@', 1), '\+.*$|\.', '', 'g') || '@' || split_part(t, '@', 2)
-               ELSE t END, 'UTF8')), 'hex'))
-       FROM (SELECT regexp_replace(lower(email), '\s', '', 'g') AS t FROM bench_identity) s$q$,
-    'SELECT count(email) FROM bench_identity',
-    p_expect_same => false,
-    p_note => 'Google removes all white space and, for Gmail domains only, dots and +tags; the SQL side does not validate') \g /dev/null
-
--- Agreement: on every row, recon's Meta rule and the faithful SQL version give the same value.
-SELECT count(*) FILTER (WHERE recon_normalize_email(email) IS DISTINCT FROM pg_temp.sql_email_meta(email)) AS email_disagreements
-FROM bench_identity;
+\ir identity/email.sql
+\ir identity/fields.sql
+\ir identity/click_ids.sql
 
 \pset format unaligned
 \pset tuples_only on
