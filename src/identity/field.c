@@ -78,12 +78,13 @@ recon_field_filter(char *s, size_t *len, ReconFieldFilter mode)
 	{
 		uint32_t	cp;
 		int			n = recon_utf8_decode(p + in, *len - in, &cp);
-		bool		keep;
+		bool		keep = false;
+		bool		separates = false;	/* white space or punctuation: a word boundary */
 
 		if (n == 0)
 			return RECON_FIELD_INVALID_UTF8;
 		if (recon_cp_is_space(cp))
-			keep = false, pending_space = words && out > 0;
+			separates = true;
 		else if (recon_cp_is_control(cp))
 			return RECON_FIELD_CONTROL_CHARACTER;
 		else if (RECON_IS_ASCII_DIGIT(cp))
@@ -97,12 +98,15 @@ recon_field_filter(char *s, size_t *len, ReconFieldFilter mode)
 		else if (digits_refused && cp >= 0x80 && u_charType((UChar32) cp) == U_DECIMAL_DIGIT_NUMBER)
 			return RECON_FIELD_CONTAINS_DIGITS;	/* other scripts' digits are digits in a name too */
 		else if (is_format_char(cp))
-			keep = false;
+			keep = false;		/* invisible: neither kept nor a boundary */
 		else if (mode == RECON_FILTER_NAME_WORDS && (cp == '\'' || cp == '-' || cp == 0x2019))
 			keep = true;
 		else
-			keep = false, pending_space = pending_space || (words && out > 0);
+			separates = true;
 
+		/* one space for a run of boundaries; none at the start, and one pending at the end is dropped */
+		if (separates && words && out > 0)
+			pending_space = true;
 		if (keep)
 		{
 			if (pending_space)
