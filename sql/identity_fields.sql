@@ -160,6 +160,13 @@ SELECT count(*) AS rows_checked, count(*) FILTER (WHERE (n IS NULL) = (r IS NULL
        count(*) FILTER (WHERE n = '') AS empty_results
 FROM results;
 
+-- 10 MB values: every field refuses them after one validation pass, without folding them.
+SELECT recon_normalize_last_name_reason(v, 'google') AS last_name, recon_normalize_city_reason(v) AS city,
+       recon_normalize_state_reason(v, 'US') AS state, recon_normalize_zip_reason(v) AS zip,
+       recon_normalize_country_reason(v) AS country, recon_normalize_date_of_birth_reason(v) AS dob,
+       recon_normalize_gender_reason(v) AS gender, recon_normalize_external_id_reason(v) AS external_id
+FROM (SELECT repeat('Ab ', 10 * 1024 * 1024 / 3) AS v) AS t;
+
 ------------------------------------------------------------------ misuse
 -- Unknown platforms, and platforms without the field, are errors naming the accepted ones.
 SELECT * FROM regress.error_of($$SELECT recon_normalize_first_name('Mary', 'facebook')$$);
