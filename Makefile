@@ -19,6 +19,7 @@ OBJS = \
 	src/identity/email.o \
 	src/identity/email_sql.o \
 	src/identity/field.o \
+	src/identity/field_kind.o \
 	src/identity/field_sql.o \
 	src/identity/name.o \
 	src/identity/name_sql.o \

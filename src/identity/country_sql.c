@@ -4,19 +4,11 @@
 #include "postgres.h"
 
 #include "identity/field_sql.h"
-#include "identity/country.h"
 
 PG_FUNCTION_INFO_V1(recon_normalize_country);
 PG_FUNCTION_INFO_V1(recon_normalize_country_reason);
 
-/* recon_country_normalize behind the common signature. */
-static ReconFieldStatus
-country_fn(const char *s, size_t len, const ReconFieldArgs *args, char *work, char **out, size_t *out_len)
-{
-	return recon_country_normalize(s, len, args->platform, work, out, out_len);
-}
-
-static const ReconFieldSpec country_spec = {country_fn, RECON_COUNTRY_PLATFORMS, "country", RECON_FIELD_EXTRA_NONE};
+static const ReconFieldSpec country_spec = {RECON_FIELD_KIND_COUNTRY, "country", RECON_FIELD_EXTRA_NONE};
 
 /* recon_normalize_country(value, ...): the platform's form, NULL when unusable. */
 Datum

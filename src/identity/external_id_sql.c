@@ -4,19 +4,11 @@
 #include "postgres.h"
 
 #include "identity/field_sql.h"
-#include "identity/external_id.h"
 
 PG_FUNCTION_INFO_V1(recon_normalize_external_id);
 PG_FUNCTION_INFO_V1(recon_normalize_external_id_reason);
 
-/* recon_external_id_normalize behind the common signature. */
-static ReconFieldStatus
-external_id_fn(const char *s, size_t len, const ReconFieldArgs *args, char *work, char **out, size_t *out_len)
-{
-	return recon_external_id_normalize(s, len, args->platform, work, out, out_len);
-}
-
-static const ReconFieldSpec external_id_spec = {external_id_fn, RECON_EXTERNAL_ID_PLATFORMS, "external id", RECON_FIELD_EXTRA_NONE};
+static const ReconFieldSpec external_id_spec = {RECON_FIELD_KIND_EXTERNAL_ID, "external id", RECON_FIELD_EXTRA_NONE};
 
 /* recon_normalize_external_id(value, ...): the platform's form, NULL when unusable. */
 Datum

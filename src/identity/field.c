@@ -78,12 +78,13 @@ recon_field_filter(char *s, size_t *len, ReconFieldFilter mode)
 	{
 		uint32_t	cp;
 		int			n = recon_utf8_decode(p + in, *len - in, &cp);
-		bool		keep;
+		bool		keep = false;
+		bool		separates = false;	/* white space or punctuation: a word boundary */
 
 		if (n == 0)
 			return RECON_FIELD_INVALID_UTF8;
 		if (recon_cp_is_space(cp))
-			keep = false, pending_space = words && out > 0;
+			separates = true;
 		else if (recon_cp_is_control(cp))
 			return RECON_FIELD_CONTROL_CHARACTER;
 		else if (RECON_IS_ASCII_DIGIT(cp))
@@ -94,13 +95,18 @@ recon_field_filter(char *s, size_t *len, ReconFieldFilter mode)
 		}
 		else if (recon_cp_is_letter(cp))
 			keep = true;
+		else if (digits_refused && cp >= 0x80 && u_charType((UChar32) cp) == U_DECIMAL_DIGIT_NUMBER)
+			return RECON_FIELD_CONTAINS_DIGITS;	/* other scripts' digits are digits in a name too */
 		else if (is_format_char(cp))
-			keep = false;
+			keep = false;		/* invisible: neither kept nor a boundary */
 		else if (mode == RECON_FILTER_NAME_WORDS && (cp == '\'' || cp == '-' || cp == 0x2019))
 			keep = true;
 		else
-			keep = false, pending_space = pending_space || (words && out > 0);
+			separates = true;
 
+		/* one space for a run of boundaries; none at the start, and one pending at the end is dropped */
+		if (separates && words && out > 0)
+			pending_space = true;
 		if (keep)
 		{
 			if (pending_space)
@@ -122,14 +128,35 @@ recon_field_fold_filter(const char *s, size_t len, size_t max_bytes, ReconFieldF
 {
 	ReconFieldStatus status = recon_field_begin(&s, &len, max_bytes);
 	char	   *folded;
-	size_t		folded_len;
+	size_t		folded_len,
+				unfiltered_len;
 
 	if (status != RECON_FIELD_OK)
 		return status;
 	/* the trimmed value lies inside the original, so work (len bytes) still holds it */
 	if (!recon_text_fold(s, len, work, &folded, &folded_len))
 		return RECON_FIELD_OUT_OF_MEMORY;
+	unfiltered_len = folded_len;
 	status = recon_field_filter(folded, &folded_len, mode);
+	if (status == RECON_FIELD_OK && folded_len != unfiltered_len && folded != work)
+	{
+		/*
+		 * Dropping a character can leave a combining mark next to a letter
+		 * it composes with (y, a dropped backslash, U+0300): compose again,
+		 * or the result would not be NFC and would not normalize to itself.
+		 */
+		char	   *composed;
+		size_t		composed_len;
+
+		if (!recon_text_fold(folded, folded_len, folded, &composed, &composed_len))
+			status = RECON_FIELD_OUT_OF_MEMORY;
+		else if (composed != folded)
+		{
+			free(folded);
+			folded = composed;
+			folded_len = composed_len;
+		}
+	}
 	if (status != RECON_FIELD_OK)
 	{
 		recon_field_release(folded, work);

@@ -93,7 +93,7 @@ normalize_text(const ReconFieldSpec *spec, const ReconFieldArgs *args, text *val
 	char	   *out;
 	size_t		out_len;
 
-	*status = spec->fn(VARDATA_ANY(value), len, args, VARDATA(result), &out, &out_len);
+	*status = recon_field_normalize(spec->kind, VARDATA_ANY(value), len, args, VARDATA(result), &out, &out_len);
 	if (*status == RECON_FIELD_OUT_OF_MEMORY)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory normalizing a %s", spec->what)));
 	if (*status != RECON_FIELD_OK)
@@ -125,7 +125,7 @@ recon_field_sql(FunctionCallInfo fcinfo, const ReconFieldSpec *spec, bool reason
 	/* misuse first, so that it is reported even for a NULL value */
 	if (PG_ARGISNULL(platform_arg))
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("platform must not be NULL")));
-	args.platform = recon_platform_arg(PG_GETARG_TEXT_PP(platform_arg), spec->platforms, spec->what);
+	args.platform = recon_platform_arg(PG_GETARG_TEXT_PP(platform_arg), recon_field_kind_platforms(spec->kind), spec->what);
 	if (spec->extra == RECON_FIELD_EXTRA_DATE_ORDER)
 	{
 		if (PG_ARGISNULL(1))

@@ -9,21 +9,7 @@
 
 #include "fmgr.h"
 
-#include "identity/date_of_birth.h"
-#include "identity/field.h"
-#include "identity/platform.h"
-
-/* The arguments a field normalizer may need beyond the value. */
-typedef struct ReconFieldArgs
-{
-	ReconPlatform platform;
-	const char *country;		/* alpha-2, lower case, or NULL when unknown */
-	ReconDateOrder order;
-} ReconFieldArgs;
-
-/* One field normalizer behind a common signature (an adapter over its C API). */
-typedef ReconFieldStatus (*ReconFieldFn) (const char *s, size_t len, const ReconFieldArgs *args,
-										  char *work, char **out, size_t *out_len);
+#include "identity/field_kind.h"
 
 /* The extra SQL argument between the value and the platform, if any. */
 typedef enum ReconFieldExtra
@@ -35,8 +21,7 @@ typedef enum ReconFieldExtra
 
 typedef struct ReconFieldSpec
 {
-	ReconFieldFn fn;
-	unsigned	platforms;		/* mask of RECON_PLATFORM_BIT */
+	ReconFieldKind kind;
 	const char *what;			/* "first name", for error messages */
 	ReconFieldExtra extra;
 } ReconFieldSpec;

@@ -4,19 +4,11 @@
 #include "postgres.h"
 
 #include "identity/field_sql.h"
-#include "identity/gender.h"
 
 PG_FUNCTION_INFO_V1(recon_normalize_gender);
 PG_FUNCTION_INFO_V1(recon_normalize_gender_reason);
 
-/* recon_gender_normalize behind the common signature. */
-static ReconFieldStatus
-gender_fn(const char *s, size_t len, const ReconFieldArgs *args, char *work, char **out, size_t *out_len)
-{
-	return recon_gender_normalize(s, len, args->platform, work, out, out_len);
-}
-
-static const ReconFieldSpec gender_spec = {gender_fn, RECON_GENDER_PLATFORMS, "gender", RECON_FIELD_EXTRA_NONE};
+static const ReconFieldSpec gender_spec = {RECON_FIELD_KIND_GENDER, "gender", RECON_FIELD_EXTRA_NONE};
 
 /* recon_normalize_gender(value, ...): the platform's form, NULL when unusable. */
 Datum

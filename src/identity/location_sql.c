@@ -4,7 +4,6 @@
 #include "postgres.h"
 
 #include "identity/field_sql.h"
-#include "identity/location.h"
 
 PG_FUNCTION_INFO_V1(recon_normalize_city);
 PG_FUNCTION_INFO_V1(recon_normalize_city_reason);
@@ -13,30 +12,9 @@ PG_FUNCTION_INFO_V1(recon_normalize_state_reason);
 PG_FUNCTION_INFO_V1(recon_normalize_zip);
 PG_FUNCTION_INFO_V1(recon_normalize_zip_reason);
 
-/* recon_city_normalize behind the common signature. */
-static ReconFieldStatus
-city_fn(const char *s, size_t len, const ReconFieldArgs *args, char *work, char **out, size_t *out_len)
-{
-	return recon_city_normalize(s, len, args->platform, work, out, out_len);
-}
-
-/* recon_state_normalize behind the common signature. */
-static ReconFieldStatus
-state_fn(const char *s, size_t len, const ReconFieldArgs *args, char *work, char **out, size_t *out_len)
-{
-	return recon_state_normalize(s, len, args->country, args->platform, work, out, out_len);
-}
-
-/* recon_zip_normalize behind the common signature. */
-static ReconFieldStatus
-zip_fn(const char *s, size_t len, const ReconFieldArgs *args, char *work, char **out, size_t *out_len)
-{
-	return recon_zip_normalize(s, len, args->country, args->platform, work, out, out_len);
-}
-
-static const ReconFieldSpec city_spec = {city_fn, RECON_CITY_PLATFORMS, "city", RECON_FIELD_EXTRA_NONE};
-static const ReconFieldSpec state_spec = {state_fn, RECON_STATE_PLATFORMS, "state", RECON_FIELD_EXTRA_COUNTRY};
-static const ReconFieldSpec zip_spec = {zip_fn, RECON_ZIP_PLATFORMS, "zip", RECON_FIELD_EXTRA_COUNTRY};
+static const ReconFieldSpec city_spec = {RECON_FIELD_KIND_CITY, "city", RECON_FIELD_EXTRA_NONE};
+static const ReconFieldSpec state_spec = {RECON_FIELD_KIND_STATE, "state", RECON_FIELD_EXTRA_COUNTRY};
+static const ReconFieldSpec zip_spec = {RECON_FIELD_KIND_ZIP, "zip", RECON_FIELD_EXTRA_COUNTRY};
 
 /* recon_normalize_city(value, platform): the platform's form, NULL when unusable. */
 Datum
