@@ -19,6 +19,7 @@
 #include "identity/date_of_birth.h"
 #include "identity/email.h"
 #include "identity/external_id.h"
+#include "identity/field_kind.h"
 #include "identity/gender.h"
 #include "identity/location.h"
 #include "identity/name.h"
@@ -35,7 +36,8 @@ struct ReconHashField
 {
 	const char *name;
 	const char *keys[4];		/* other spellings: the platforms' parameter names */
-	FieldNormalizer normalize;
+	int			kind;			/* a ReconFieldKind run by recon_field_normalize, or -1 ... */
+	FieldNormalizer normalize;	/* ... and this normalizer instead */
 	FieldReason reason;
 	unsigned	platforms;		/* platforms with a normalization rule for it */
 	unsigned	clear_for;		/* platforms that want it unhashed */
@@ -63,92 +65,21 @@ field_reason(int status)
 	return recon_field_status_reason((ReconFieldStatus) status);
 }
 
-/* recon_first_name_normalize in the common shape. */
-static int
-first_name_normalizer(const char *s, size_t len, ReconPlatform platform, const char *country,
-					  char *work, char **out, size_t *out_len)
-{
-	return (int) recon_first_name_normalize(s, len, platform, work, out, out_len);
-}
-
-/* recon_last_name_normalize in the common shape. */
-static int
-last_name_normalizer(const char *s, size_t len, ReconPlatform platform, const char *country,
-					 char *work, char **out, size_t *out_len)
-{
-	return (int) recon_last_name_normalize(s, len, platform, work, out, out_len);
-}
-
-/* recon_city_normalize in the common shape. */
-static int
-city_normalizer(const char *s, size_t len, ReconPlatform platform, const char *country,
-				char *work, char **out, size_t *out_len)
-{
-	return (int) recon_city_normalize(s, len, platform, work, out, out_len);
-}
-
-/* recon_state_normalize in the common shape. */
-static int
-state_normalizer(const char *s, size_t len, ReconPlatform platform, const char *country,
-				 char *work, char **out, size_t *out_len)
-{
-	return (int) recon_state_normalize(s, len, country, platform, work, out, out_len);
-}
-
-/* recon_zip_normalize in the common shape. */
-static int
-zip_normalizer(const char *s, size_t len, ReconPlatform platform, const char *country,
-			   char *work, char **out, size_t *out_len)
-{
-	return (int) recon_zip_normalize(s, len, country, platform, work, out, out_len);
-}
-
-/* recon_country_normalize in the common shape. */
-static int
-country_normalizer(const char *s, size_t len, ReconPlatform platform, const char *country,
-				   char *work, char **out, size_t *out_len)
-{
-	return (int) recon_country_normalize(s, len, platform, work, out, out_len);
-}
-
-/* recon_date_of_birth_normalize in the common shape, reading d/d/yyyy as month first (Meta's own example). */
-static int
-date_of_birth_normalizer(const char *s, size_t len, ReconPlatform platform, const char *country,
-						 char *work, char **out, size_t *out_len)
-{
-	return (int) recon_date_of_birth_normalize(s, len, RECON_DATE_ORDER_MDY, platform, work, out, out_len);
-}
-
-/* recon_gender_normalize in the common shape. */
-static int
-gender_normalizer(const char *s, size_t len, ReconPlatform platform, const char *country,
-				  char *work, char **out, size_t *out_len)
-{
-	return (int) recon_gender_normalize(s, len, platform, work, out, out_len);
-}
-
-/* recon_external_id_normalize in the common shape. */
-static int
-external_id_normalizer(const char *s, size_t len, ReconPlatform platform, const char *country,
-					   char *work, char **out, size_t *out_len)
-{
-	return (int) recon_external_id_normalize(s, len, platform, work, out, out_len);
-}
-
 #define CLEAR_FOR_GOOGLE RECON_PLATFORM_BIT(RECON_PLATFORM_GOOGLE)
 
 static const ReconHashField hash_fields[] = {
-	{"email", {"em", "hashed_email"}, email_normalizer, email_reason, RECON_EMAIL_PLATFORMS, 0},
-	{"first_name", {"fn", "firstname"}, first_name_normalizer, field_reason, RECON_FIRST_NAME_PLATFORMS, 0},
-	{"last_name", {"ln", "lastname"}, last_name_normalizer, field_reason, RECON_LAST_NAME_PLATFORMS, 0},
-	{"city", {"ct"}, city_normalizer, field_reason, RECON_CITY_PLATFORMS, 0},
-	{"state", {"st", "region"}, state_normalizer, field_reason, RECON_STATE_PLATFORMS, 0},
-	{"zip", {"zp", "postal_code", "zip_code"}, zip_normalizer, field_reason, RECON_ZIP_PLATFORMS, CLEAR_FOR_GOOGLE},
-	{"country", {"country_code"}, country_normalizer, field_reason, RECON_COUNTRY_PLATFORMS,
+	{"email", {"em", "hashed_email"}, -1, email_normalizer, email_reason, RECON_EMAIL_PLATFORMS, 0},
+	{"first_name", {"fn", "firstname"}, RECON_FIELD_KIND_FIRST_NAME, NULL, field_reason, RECON_FIRST_NAME_PLATFORMS, 0},
+	{"last_name", {"ln", "lastname"}, RECON_FIELD_KIND_LAST_NAME, NULL, field_reason, RECON_LAST_NAME_PLATFORMS, 0},
+	{"city", {"ct"}, RECON_FIELD_KIND_CITY, NULL, field_reason, RECON_CITY_PLATFORMS, 0},
+	{"state", {"st", "region"}, RECON_FIELD_KIND_STATE, NULL, field_reason, RECON_STATE_PLATFORMS, 0},
+	{"zip", {"zp", "postal_code", "zip_code"}, RECON_FIELD_KIND_ZIP, NULL, field_reason, RECON_ZIP_PLATFORMS, CLEAR_FOR_GOOGLE},
+	{"country", {"country_code"}, RECON_FIELD_KIND_COUNTRY, NULL, field_reason, RECON_COUNTRY_PLATFORMS,
 	CLEAR_FOR_GOOGLE | RECON_PLATFORM_BIT(RECON_PLATFORM_LINKEDIN)},
-	{"date_of_birth", {"db", "dob", "birthdate"}, date_of_birth_normalizer, field_reason, RECON_DATE_OF_BIRTH_PLATFORMS, 0},
-	{"gender", {"ge"}, gender_normalizer, field_reason, RECON_GENDER_PLATFORMS, 0},
-	{"external_id", {"externalid"}, external_id_normalizer, field_reason, RECON_EXTERNAL_ID_PLATFORMS, 0},
+	/* d/d/yyyy read month first, as in Meta's own example (2/16/1997) */
+	{"date_of_birth", {"db", "dob", "birthdate"}, RECON_FIELD_KIND_DATE_OF_BIRTH, NULL, field_reason, RECON_DATE_OF_BIRTH_PLATFORMS, 0},
+	{"gender", {"ge"}, RECON_FIELD_KIND_GENDER, NULL, field_reason, RECON_GENDER_PLATFORMS, 0},
+	{"external_id", {"externalid"}, RECON_FIELD_KIND_EXTERNAL_ID, NULL, field_reason, RECON_EXTERNAL_ID_PLATFORMS, 0},
 };
 
 #define N_HASH_FIELDS (sizeof(hash_fields) / sizeof(hash_fields[0]))
@@ -301,7 +232,14 @@ recon_hash_identify(const ReconHashField *field, const char *s, size_t len,
 		country = country_alpha2(country, country_len, alpha2);
 	if (len > sizeof(small) && (work = malloc(len)) == NULL)
 		return RECON_HASH_OUT_OF_MEMORY;
-	status = field->normalize(s, len, platform, country, work, &out, &out_len);
+	if (field->kind >= 0)
+	{
+		ReconFieldArgs args = {platform, country, RECON_DATE_ORDER_MDY};
+
+		status = (int) recon_field_normalize((ReconFieldKind) field->kind, s, len, &args, work, &out, &out_len);
+	}
+	else
+		status = field->normalize(s, len, platform, country, work, &out, &out_len);
 	if (status != 0)
 	{
 		*reason = field->reason(status);

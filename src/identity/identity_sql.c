@@ -24,6 +24,11 @@ recon_platform_arg(text *name, unsigned accepted, const char *what)
 		if (accepted & RECON_PLATFORM_BIT(p))
 			appendStringInfo(&list, "%s%s", list.len > 0 ? ", " : "", recon_platform_name(p));
 	}
+	if (platform >= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("platform \"%s\" has no rule for %s", text_to_cstring(name), what),
+				 errhint("Accepted platforms: %s.", list.data)));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unknown platform \"%s\" for %s", text_to_cstring(name), what),
