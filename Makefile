@@ -12,6 +12,9 @@ OBJS = \
 	src/core/money.o \
 	src/core/timezone.o \
 	src/core/sha256_hex.o \
+	src/identity/phone_fast.o \
+	src/identity/phone_lib.o \
+	src/identity/phone_sql.o \
 	src/demo/demo_random.o
 
 # SQL declarations live beside their C file (src/<layer>/<concern>.sql) and are
@@ -21,6 +24,7 @@ SQL_PARTS = \
 	src/core/money.sql \
 	src/core/timezone.sql \
 	src/core/sha256_hex.sql \
+	src/identity/phone.sql \
 	src/model/schema.sql \
 	src/model/settings.sql \
 	src/model/fx.sql \
@@ -36,11 +40,13 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress suites: sql/<name>.sql -> expected/<name>.out
-REGRESS = install core_currency core_timezone core_sha256_hex settings fx model contract demo_generator report
+REGRESS = install core_currency core_timezone core_sha256_hex identity_phone settings fx model contract demo_generator report
 REGRESS_OPTS = --inputdir=. --load-extension=recon
 
 PG_CPPFLAGS = -I$(srcdir)/src -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes
 SHLIB_LINK  =
+# libphonenumber (C++, src/identity/phone_lib.cpp) and what it needs at link time
+SHLIB_LINK += -lphonenumber -lprotobuf -lstdc++
 
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
 PGXS := $(shell $(PG_CONFIG) --pgxs)
