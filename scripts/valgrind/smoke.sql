@@ -12,3 +12,6 @@ SELECT count(*) FROM recon.demo_verify() WHERE passed;
 SELECT count(*) FROM recon.report_channel_month;
 SELECT count(recon_sha256_hex(repeat('ab', n / 2) || repeat('é', n % 3))) FROM generate_series(0, 600) AS n;
 SELECT recon_sha256_hex(''), recon_sha256_hex(repeat('x', 1000000)) IS NOT NULL;
+SELECT count(recon_normalize_phone(input, default_region)), count(recon_normalize_phone_reason(input, default_region, 'meta')), count(recon_phone_outcome(input, default_region, 'fast')), count(recon_normalize_phone_reference(input, default_region)) FROM (SELECT * FROM recon_phone_test_corpus() WHERE length(input) % 40 = 0) c;
+SELECT count(recon_phone_is_valid(input, default_region)) FROM recon_phone_typical_sample(500);
+SELECT recon_normalize_phone(repeat('5', 100000), 'US'), recon_normalize_phone_reason(E'\x01+44 7911 123456', NULL), count(*) FROM recon_phone_regions();
