@@ -109,7 +109,8 @@ SELECT recon_normalize_phone('07911 123456', 'gb', 'META') AS lower_region_upper
 -- What each method answers: fast path alone (NULL when unsure), libphonenumber alone, both.
 SELECT to_json(input) AS input, recon_phone_outcome(input, 'GB', 'fast') AS fast,
        recon_phone_outcome(input, 'GB', 'reference') AS reference, recon_phone_outcome(input, 'GB') AS auto
-FROM unnest(ARRAY['07911 123456', '+44 7911 123456', '0044 7911 123456', '07911 123456 ext. 9', '０７９１１ １２３４５６', '12', '']) AS input
+FROM unnest(ARRAY['07911 123456', '+44 7911 123456', '0044 7911 123456', '07911 123456 ext. 9', '０７９１１ １２３４５６', '12', '',
+                  E'07911 123456\r\n', E'07911\u00a0123456', E'07911\t123456']) AS input
 ORDER BY input COLLATE "C";
 
 -- The regions default_region accepts.

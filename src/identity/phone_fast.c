@@ -6,7 +6,8 @@
  * numbers) and in building protobuf objects. For input that is only ASCII
  * digits, the separators " -.()" and at most one leading '+', all of that
  * machinery reduces to a few digit-string steps, which this file replays in the
- * same order and with the same data:
+ * same order and with the same data (tabs, line breaks and no-break spaces
+ * around the number are accepted too):
  *   extract the number (skip leading separators, trim trailing ones), check it
  *   is viable, strip a '+' or the default region's international prefix and
  *   read the country calling code, or else try the default region's calling
@@ -762,6 +763,7 @@ phone_fast_normalize(const PhoneFastTables *t, int region_index,
 	int			start = -1,
 				end = -1;
 	int			plus = 0;
+	int			blank_inside = 0;
 	const PhoneMeta *home = NULL;
 	const PhoneMeta *meta;
 	int			country_code = 0;
@@ -781,7 +783,8 @@ phone_fast_normalize(const PhoneFastTables *t, int region_index,
 	/*
 	 * ExtractPossibleNumber + Normalize: the number starts at the first digit
 	 * or '+', ends after the last digit; its digits in order. Only separators
-	 * may stand before, between and after them.
+	 * (and no-break spaces) may stand before, between and after them; tabs and
+	 * line breaks only before and after.
 	 */
 	for (size_t i = 0; i < len; i++)
 	{
@@ -791,6 +794,8 @@ phone_fast_normalize(const PhoneFastTables *t, int region_index,
 		{
 			if (start < 0)
 				start = (int) i;
+			else if (blank_inside)
+				return PHONE_FAST_UNSURE;	/* a tab or line break inside the number */
 			end = (int) i + 1;
 			buf[n++] = (char) c;
 		}
@@ -801,6 +806,14 @@ phone_fast_normalize(const PhoneFastTables *t, int region_index,
 			start = (int) i;
 			plus = 1;
 		}
+		else if (c == '\t' || c == '\n' || c == '\r')
+		{
+			/* fine around the number (skipped, trimmed); inside it libphonenumber stops */
+			if (start >= 0)
+				blank_inside = 1;
+		}
+		else if (c == 0xC2 && i + 1 < len && (unsigned char) s[i + 1] == 0xA0)
+			i++;				/* U+00A0 no-break space: a separator like ' ' */
 		else if (!is_separator[c])
 			return PHONE_FAST_UNSURE;
 	}
