@@ -41,6 +41,9 @@ OBJS = \
 	src/identity/meta_cookie_sql.o \
 	src/identity/platform_id.o \
 	src/identity/platform_id_sql.o \
+	src/identity/phone_fast.o \
+	src/identity/phone_lib.o \
+	src/identity/phone_sql.o \
 	src/demo/demo_random.o
 
 # SQL declarations live beside their C file (src/<layer>/<concern>.sql) and are
@@ -61,6 +64,7 @@ SQL_PARTS = \
 	src/identity/url.sql \
 	src/identity/meta_cookie.sql \
 	src/identity/platform_id.sql \
+	src/identity/phone.sql \
 	src/model/schema.sql \
 	src/model/settings.sql \
 	src/model/fx.sql \
@@ -76,11 +80,14 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress suites: sql/<name>.sql -> expected/<name>.out
-REGRESS = install core_currency core_timezone core_sha256_hex identity_email identity_fields identity_hash identity_click_ids identity_vectors settings fx model contract demo_generator report
+REGRESS = install core_currency core_timezone core_sha256_hex identity_email identity_fields identity_phone identity_hash identity_click_ids identity_vectors settings fx model contract demo_generator report
 REGRESS_OPTS = --inputdir=. --load-extension=recon
 
-PG_CPPFLAGS = -I$(srcdir)/src -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes
-SHLIB_LINK  = -licuuc
+# -Wmissing-prototypes is C-only (g++ warns about it on phone_lib.cpp)
+PG_CPPFLAGS = -I$(srcdir)/src -Wall -Wextra -Wno-unused-parameter
+PG_CFLAGS   = -Wmissing-prototypes
+# ICU (Unicode folding); libphonenumber (C++, src/identity/phone_lib.cpp) and what it needs at link time
+SHLIB_LINK  = -licuuc -lphonenumber -lprotobuf -lstdc++
 
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
 PGXS := $(shell $(PG_CONFIG) --pgxs)
