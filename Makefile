@@ -43,6 +43,7 @@ OBJS = \
 	src/identity/platform_id_sql.o \
 	src/identity/phone_fast.o \
 	src/identity/phone_lib.o \
+	src/identity/phone.o \
 	src/identity/phone_sql.o \
 	src/demo/demo_random.o
 
@@ -64,6 +65,7 @@ SQL_PARTS = \
 	src/identity/url.sql \
 	src/identity/meta_cookie.sql \
 	src/identity/platform_id.sql \
+	src/identity/user_data.sql \
 	src/identity/phone.sql \
 	src/model/schema.sql \
 	src/model/settings.sql \
@@ -80,7 +82,7 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress suites: sql/<name>.sql -> expected/<name>.out
-REGRESS = install core_currency core_timezone core_sha256_hex identity_email identity_fields identity_phone identity_hash identity_click_ids identity_vectors settings fx model contract demo_generator report
+REGRESS = install core_currency core_timezone core_sha256_hex identity_email identity_fields identity_phone identity_hash identity_user_data identity_click_ids identity_vectors settings fx model contract demo_generator report
 REGRESS_OPTS = --inputdir=. --load-extension=recon
 
 # -Wmissing-prototypes is C-only (g++ warns about it on phone_lib.cpp)

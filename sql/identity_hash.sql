@@ -70,3 +70,16 @@ ORDER BY field COLLATE "C", input COLLATE "C";
 SELECT field, regress.sqlstate_of(format('SELECT recon_hash_identifier(%L, %L, %L)', 'x', field, 'google')) AS outcome
 FROM unnest(ARRAY['zip', 'postal_code', 'country', 'date_of_birth', 'gender']) AS field
 ORDER BY field COLLATE "C";
+
+-- Phones: fast path or libphonenumber, E.164 digits for Meta and Snap, with '+' elsewhere;
+-- the record's country is the default region of national numbers.
+SELECT platform, input, country, recon_hash_identifier(input, 'phone', platform, country)
+       = recon_sha256_hex(recon_normalize_phone(input, recon_normalize_country(country, 'google'), platform)) AS hashes_the_e164_form,
+       recon_normalize_phone(input, recon_normalize_country(country, 'google'), platform) AS normalized,
+       recon_hash_identifier_reason(input, 'ph', platform, country) AS reason
+FROM (VALUES ('meta', '(650) 555-1212', 'United States'), ('google', '(650) 555-1212', 'us'),
+             ('tiktok', '050 123 4567', 'AE'), ('snap', '+44 7911 123456', NULL),
+             ('meta', '07911 123456', 'United Kingdom'), ('meta', '07911 123456', NULL),
+             ('generic', '0049 30 1234567', 'DE'), ('meta', '555-1212', 'US'), ('meta', 'n/a', 'US')) AS v(platform, input, country)
+ORDER BY platform COLLATE "C", input COLLATE "C", country COLLATE "C";
+SELECT * FROM regress.error_of($$SELECT recon_hash_identifier('+1 650 555 1212', 'phone', 'linkedin')$$);

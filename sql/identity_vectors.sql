@@ -14,7 +14,11 @@ INSERT INTO vectors VALUES
  ('Meta country', 'country', 'meta', NULL, 'United States', '79adb2a2fce5c6ba215fe5f27f532d4e7edbac4b6a5e09e1ef3a08084a904621'),
  ('Snap em', 'em', 'snap', NULL, 'Person@Example.com', '542d240129883c019e106e3b1b2d3f3cb3537c43c425364de8e951d5a3083345'),
  ('Google email', 'email', 'google', NULL, 'cloudy.sanfrancisco+shopping@gmail.com', '223ebda6f6889b1494551ba902d9d381daf2f642bae055888e96343d53e9f9c4'),
- ('Google email', 'email', 'google', NULL, 'user.name+NYC@Example.com', 'f109a2a632fbcea5fc82049f50beed3d8621bf9034399f437fb622222acccdac');
+ ('Google email', 'email', 'google', NULL, 'user.name+NYC@Example.com', 'f109a2a632fbcea5fc82049f50beed3d8621bf9034399f437fb622222acccdac'),
+ ('Meta ph', 'ph', 'meta', 'US', '(650)555-1212', 'e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176'),
+ ('Google phone', 'phone', 'google', 'US', '(800)555-0100', 'fb4f73a6ec5fdb7077d564cdd22c3554b43ce49168550c3b12c547b78c517b30'),
+ ('Google phone', 'phone', 'google', 'US', '(650)555-1212', '1e231c66011e7a2d867a9cfae267a6aff103cf4913640b6e71a99850fc0ffbc8'),
+ ('Snap ph', 'ph', 'snap', NULL, '+44 844 412 4653', 'dc008fda46e2e64002cf2f82a4906236282d431c4f75e5b60bfe79fc48546383');
 
 SELECT source, input, recon_hash_identifier(input, field, platform, country) = published_sha256 AS matches_published
 FROM vectors ORDER BY source COLLATE "C", input COLLATE "C";

@@ -23,6 +23,8 @@
 #include "identity/gender.h"
 #include "identity/location.h"
 #include "identity/name.h"
+#include "identity/phone.h"
+#include "identity/phone_lib.h"
 
 /*
  * A normalizer in the common shape: status 0 means *out and *out_len hold the
@@ -58,6 +60,45 @@ email_reason(int status)
 	return recon_email_status_reason((ReconEmailStatus) status);
 }
 
+/* Status of phone_normalizer when libphonenumber cannot be loaded or fails (beyond PhoneReason). */
+#define PHONE_LIBRARY_ERROR 1000
+
+/*
+ * Phones in the common shape, fast path first: E.164 digits without '+' for
+ * Meta and Snap, with '+' for the others. country is the default region for
+ * numbers written without their country code.
+ */
+static int
+phone_normalizer(const char *s, size_t len, ReconPlatform platform, const char *country,
+				 char *work, char **out, size_t *out_len)
+{
+	PhoneResult result;
+	int			region = -1;
+	char	   *e164;
+
+	if (recon_phone_tables() == NULL)
+		return PHONE_LIBRARY_ERROR;
+	if (country != NULL)
+		region = phone_lib_region_index(country, 2);
+	if (recon_phone_answer(s, len, region, RECON_PHONE_AUTO, &result) != RECON_PHONE_ANSWERED)
+		return PHONE_LIBRARY_ERROR;
+	if (result.reason != PHONE_OK)
+		return (int) result.reason;
+	/* E.164 can be longer than the input (a national number gains its country code) */
+	if ((e164 = malloc(RECON_PHONE_E164_MAX)) == NULL)
+		return PHONE_LIBRARY_ERROR;
+	*out_len = recon_phone_format(&result, !(platform == RECON_PLATFORM_META || platform == RECON_PLATFORM_SNAP), e164);
+	*out = e164;
+	return 0;
+}
+
+/* phone_reason_code in the common shape. */
+static const char *
+phone_reason(int status)
+{
+	return status == PHONE_LIBRARY_ERROR ? "library_error" : phone_reason_code((PhoneReason) status);
+}
+
 /* The customer-field normalizers share one status enum and reason table. */
 static const char *
 field_reason(int status)
@@ -69,6 +110,8 @@ field_reason(int status)
 
 static const ReconHashField hash_fields[] = {
 	{"email", {"em", "hashed_email"}, -1, email_normalizer, email_reason, RECON_EMAIL_PLATFORMS, 0},
+	{"phone", {"ph", "phone_number", "hashed_phone_number"}, -1, phone_normalizer, phone_reason,
+	RECON_PLATFORMS_ALL & ~RECON_PLATFORM_BIT(RECON_PLATFORM_LINKEDIN), 0},
 	{"first_name", {"fn", "firstname"}, RECON_FIELD_KIND_FIRST_NAME, NULL, field_reason, RECON_FIRST_NAME_PLATFORMS, 0},
 	{"last_name", {"ln", "lastname"}, RECON_FIELD_KIND_LAST_NAME, NULL, field_reason, RECON_LAST_NAME_PLATFORMS, 0},
 	{"city", {"ct"}, RECON_FIELD_KIND_CITY, NULL, field_reason, RECON_CITY_PLATFORMS, 0},
@@ -245,7 +288,11 @@ recon_hash_identify(const ReconHashField *field, const char *s, size_t len,
 		*reason = field->reason(status);
 		if (work != small)
 			free(work);
-		return *reason != NULL && strcmp(*reason, "out_of_memory") == 0 ? RECON_HASH_OUT_OF_MEMORY : RECON_HASH_UNUSABLE;
+		if (strcmp(*reason, "out_of_memory") == 0)
+			return RECON_HASH_OUT_OF_MEMORY;
+		if (strcmp(*reason, "library_error") == 0)
+			return RECON_HASH_LIBRARY_ERROR;
+		return RECON_HASH_UNUSABLE;
 	}
 	recon_sha256_to_hex((const unsigned char *) out, out_len, hex_out);
 	if (out != work)

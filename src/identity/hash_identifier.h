@@ -15,7 +15,8 @@ typedef enum ReconHashOutcome
 	RECON_HASH_HASHED,			/* normalized, then hashed into the 64-character result */
 	RECON_HASH_PASSED_THROUGH,	/* already a digest: returned unchanged */
 	RECON_HASH_UNUSABLE,		/* the field's normalizer refused it: *reason says why */
-	RECON_HASH_OUT_OF_MEMORY
+	RECON_HASH_OUT_OF_MEMORY,
+	RECON_HASH_LIBRARY_ERROR	/* libphonenumber could not be loaded or failed */
 } ReconHashOutcome;
 
 /* A field recon_hash_identifier knows: how to normalize it, and where hashing it is wrong. */

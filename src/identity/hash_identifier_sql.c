@@ -128,6 +128,10 @@ hash_call(FunctionCallInfo fcinfo, HashCall *call)
 	call->outcome = recon_hash_identify(args->field, VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value), args->platform,
 										country, country_len, call->hex, &call->offset, &call->len,
 										&call->reason);
+	if (call->outcome == RECON_HASH_LIBRARY_ERROR)
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("libphonenumber failed while normalizing a %s", recon_hash_field_name(args->field))));
 	if (call->outcome == RECON_HASH_OUT_OF_MEMORY)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory hashing a %s", recon_hash_field_name(args->field))));
 }

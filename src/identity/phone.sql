@@ -6,7 +6,7 @@
 CREATE FUNCTION recon_normalize_phone(phone text, default_region text, platform text DEFAULT 'e164') RETURNS text
     AS 'MODULE_PATHNAME', 'recon_normalize_phone' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION recon_normalize_phone(text, text, text) IS
-    'The phone number as E.164: +<country code><number> for platform e164, google, tiktok; the same digits without + for meta, snap. National spellings use default_region (ISO 3166-1 alpha-2, any case; NULL: no default region, only numbers written with + parse). NULL when libphonenumber does not parse it or its length is not possible (recon_normalize_phone_reason says why). Extensions are dropped. STABLE: depends on libphonenumber''s metadata.';
+    'The phone number as E.164: +<country code><number> for platform e164, generic, google, tiktok; the same digits without + for meta, snap. National spellings use default_region (ISO 3166-1 alpha-2, any case; NULL: no default region, only numbers written with + parse). NULL when libphonenumber does not parse it or its length is not possible (recon_normalize_phone_reason says why). Extensions are dropped. STABLE: depends on libphonenumber''s metadata.';
 
 CREATE FUNCTION recon_normalize_phone_reason(phone text, default_region text, platform text DEFAULT 'e164') RETURNS text
     AS 'MODULE_PATHNAME', 'recon_normalize_phone_reason' LANGUAGE C STABLE PARALLEL SAFE;

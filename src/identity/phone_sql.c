@@ -14,6 +14,7 @@
 #include "utils/builtins.h"
 
 #include "core/compat.h"
+#include "identity/phone.h"
 #include "identity/phone_fast.h"
 #include "identity/phone_lib.h"
 
@@ -26,27 +27,16 @@ PG_FUNCTION_INFO_V1(recon_phone_regions);
 PG_FUNCTION_INFO_V1(recon_phone_test_corpus);
 PG_FUNCTION_INFO_V1(recon_phone_typical_sample);
 
-/* How a value is answered: fast path with fallback, fast path alone, libphonenumber alone. */
-typedef enum PhoneMethod
-{
-	METHOD_AUTO,
-	METHOD_FAST,
-	METHOD_REFERENCE
-} PhoneMethod;
-
 /* Load libphonenumber and the fast-path tables once per backend. */
 static const PhoneFastTables *
 phone_tables(void)
 {
-	static const PhoneFastTables *tables = NULL;
+	const PhoneFastTables *tables = recon_phone_tables();
 
 	if (tables == NULL)
-	{
-		if (phone_lib_init() != 0 || (tables = phone_lib_fast_tables()) == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-					 errmsg("could not load libphonenumber's metadata")));
-	}
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("could not load libphonenumber's metadata")));
 	return tables;
 }
 
@@ -81,72 +71,50 @@ platform_wants_plus(FunctionCallInfo fcinfo, int argno)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("platform must not be NULL"),
-				 errhint("Accepted platforms: e164, google, tiktok (E.164 with +), meta, snap (digits only).")));
+				 errhint("Accepted platforms: e164, generic, google, tiktok (E.164 with +), meta, snap (digits only).")));
 	platform = text_to_cstring(PG_GETARG_TEXT_PP(argno));
 	if (pg_strcasecmp(platform, "e164") == 0 || pg_strcasecmp(platform, "google") == 0 ||
-		pg_strcasecmp(platform, "tiktok") == 0)
+		pg_strcasecmp(platform, "tiktok") == 0 || pg_strcasecmp(platform, "generic") == 0)
 		return true;
 	if (pg_strcasecmp(platform, "meta") == 0 || pg_strcasecmp(platform, "snap") == 0)
 		return false;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unknown platform \"%s\"", platform),
-			 errhint("Accepted platforms: e164, google, tiktok (E.164 with +), meta, snap (digits only).")));
+			 errhint("Accepted platforms: e164, generic, google, tiktok (E.164 with +), meta, snap (digits only).")));
 	return false;				/* not reached */
-}
-
-/* Empty, or nothing but blanks: the 'missing' of the bad-data contract. */
-static bool
-is_blank(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (!(s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\v' || s[i] == '\f'))
-			return false;
-	return true;
 }
 
 /*
  * Normalize one value by the given method. Returns false only for
- * METHOD_FAST when the fast path is unsure.
+ * RECON_PHONE_FAST_ONLY when the fast path is unsure.
  */
 static bool
-phone_answer(text *phone, int region, PhoneMethod method, PhoneResult *result)
+phone_answer(text *phone, int region, ReconPhoneMethod method, PhoneResult *result)
 {
-	const char *s = VARDATA_ANY(phone);
-	size_t		len = VARSIZE_ANY_EXHDR(phone);
-	const PhoneFastTables *tables = phone_tables();
+	ReconPhoneAnswer answer = recon_phone_answer(VARDATA_ANY(phone), VARSIZE_ANY_EXHDR(phone), region,
+												 method, result);
 
-	if (is_blank(s, len))
-	{
-		result->reason = PHONE_MISSING;
-		return true;
-	}
-	if (method != METHOD_REFERENCE &&
-		phone_fast_normalize(tables, region, s, len, result) == PHONE_FAST_DECIDED)
-		return true;
-	if (method == METHOD_FAST)
-		return false;
-	if (phone_lib_normalize(s, len, region, result) != 0)
+	if (answer == RECON_PHONE_LIBRARY_FAILED)
 		ereport(ERROR,
 				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
 				 errmsg("libphonenumber failed on a phone number")));
-	return true;
+	return answer == RECON_PHONE_ANSWERED;
 }
 
 /* "+<country code><national number>" (with_plus) or the same digits without '+'. */
 static text *
 e164_text(const PhoneResult *result, bool with_plus)
 {
-	char		buf[1 + 3 + PHONE_MAX_NSN + 1];
-	int			n;
+	char		buf[RECON_PHONE_E164_MAX];
+	size_t		n = recon_phone_format(result, with_plus, buf);
 
-	n = snprintf(buf, sizeof(buf), "%s%d%s", with_plus ? "+" : "", result->country_code, result->nsn);
-	return cstring_to_text_with_len(buf, n);
+	return cstring_to_text_with_len(buf, (int) n);
 }
 
 /* Shared body of recon_normalize_phone and its reference twin. */
 static Datum
-normalize_phone(FunctionCallInfo fcinfo, PhoneMethod method)
+normalize_phone(FunctionCallInfo fcinfo, ReconPhoneMethod method)
 {
 	int			region = region_argument(fcinfo, 1);
 	bool		with_plus = platform_wants_plus(fcinfo, 2);
@@ -168,14 +136,14 @@ normalize_phone(FunctionCallInfo fcinfo, PhoneMethod method)
 Datum
 recon_normalize_phone(PG_FUNCTION_ARGS)
 {
-	return normalize_phone(fcinfo, METHOD_AUTO);
+	return normalize_phone(fcinfo, RECON_PHONE_AUTO);
 }
 
 /* recon_normalize_phone_reference: the same answer from libphonenumber alone (the oracle). */
 Datum
 recon_normalize_phone_reference(PG_FUNCTION_ARGS)
 {
-	return normalize_phone(fcinfo, METHOD_REFERENCE);
+	return normalize_phone(fcinfo, RECON_PHONE_REFERENCE);
 }
 
 /* recon_normalize_phone_reason: NULL when the value normalizes, else why not. */
@@ -188,7 +156,7 @@ recon_normalize_phone_reason(PG_FUNCTION_ARGS)
 	(void) platform_wants_plus(fcinfo, 2);
 	if (PG_ARGISNULL(0))
 		PG_RETURN_TEXT_P(cstring_to_text(phone_reason_code(PHONE_MISSING)));
-	phone_answer(PG_GETARG_TEXT_PP(0), region, METHOD_AUTO, &result);
+	phone_answer(PG_GETARG_TEXT_PP(0), region, RECON_PHONE_AUTO, &result);
 	if (result.reason == PHONE_OK)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text(phone_reason_code(result.reason)));
@@ -221,7 +189,7 @@ Datum
 recon_phone_outcome(PG_FUNCTION_ARGS)
 {
 	int			region = region_argument(fcinfo, 1);
-	PhoneMethod method;
+	ReconPhoneMethod method;
 	char	   *name;
 	PhoneResult result;
 
@@ -230,11 +198,11 @@ recon_phone_outcome(PG_FUNCTION_ARGS)
 	else
 		name = text_to_cstring(PG_GETARG_TEXT_PP(2));
 	if (strcmp(name, "auto") == 0)
-		method = METHOD_AUTO;
+		method = RECON_PHONE_AUTO;
 	else if (strcmp(name, "fast") == 0)
-		method = METHOD_FAST;
+		method = RECON_PHONE_FAST_ONLY;
 	else if (strcmp(name, "reference") == 0)
-		method = METHOD_REFERENCE;
+		method = RECON_PHONE_REFERENCE;
 	else
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -1,16 +1,22 @@
 -- pgTAP: email normalization and recon_hash_identifier behaviour (src/identity/email.c, hash_identifier.c).
 BEGIN;
-SELECT plan(24);
+SELECT plan(27);
 
 SELECT has_function('recon_normalize_email', ARRAY['text', 'text'], 'recon_normalize_email(email, platform) exists');
 SELECT has_function('recon_normalize_email_reason', ARRAY['text', 'text'], 'its reason companion exists');
 SELECT has_function('recon_hash_identifier', ARRAY['text', 'text', 'text', 'text'], 'recon_hash_identifier(value, field, platform, country) exists');
 SELECT has_function('recon_hash_identifier_reason', ARRAY['text', 'text', 'text', 'text'], 'its reason companion exists');
 
--- Bulk-query friendly: immutable, parallel safe; the normalizer is strict, the companions are not.
+-- Bulk-query friendly: parallel safe; email rules are IMMUTABLE, hashing is STABLE because its
+-- phone rule comes from libphonenumber's metadata.
 SELECT is((SELECT string_agg(DISTINCT provolatile::text || proparallel::text, ',') FROM pg_proc
-           WHERE proname IN ('recon_normalize_email', 'recon_normalize_email_reason', 'recon_hash_identifier', 'recon_hash_identifier_reason')),
-          'is', 'email and hash functions are IMMUTABLE and PARALLEL SAFE');
+           WHERE proname IN ('recon_normalize_email', 'recon_normalize_email_reason')),
+          'is', 'the email functions are IMMUTABLE and PARALLEL SAFE');
+SELECT is((SELECT string_agg(DISTINCT provolatile::text || proparallel::text, ',') FROM pg_proc
+           WHERE proname IN ('recon_hash_identifier', 'recon_hash_identifier_reason', 'recon_meta_user_data', 'recon_google_user_data')),
+          'ss', 'hashing and the user_data builders are STABLE and PARALLEL SAFE');
+SELECT has_function('recon_meta_user_data', 'the Meta user_data builder exists');
+SELECT has_function('recon_google_user_data', 'the Google userIdentifiers builder exists');
 SELECT ok((SELECT proisstrict FROM pg_proc WHERE proname = 'recon_normalize_email'), 'recon_normalize_email is STRICT');
 SELECT ok((SELECT NOT bool_or(proisstrict) FROM pg_proc WHERE proname IN ('recon_normalize_email_reason', 'recon_hash_identifier', 'recon_hash_identifier_reason')),
           'the reason companions and recon_hash_identifier are not STRICT (NULL value -> missing; NULL country allowed)');
