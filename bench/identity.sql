@@ -17,7 +17,10 @@ DROP TABLE IF EXISTS bench_identity;
 --   countries as names/codes/aliases, dates of birth as M/D/YYYY, genders;
 -- landing URLs of the four big platforms (a click id each, UTM values, ~170 bytes), Meta fbc
 --   cookies (5% broken), click times, and platform ids as exports deliver them (80% intact,
---   10% in Excel's E+ display, 5% zero-filled, 5% garbage).
+--   10% in Excel's E+ display, 5% zero-filled, 5% garbage);
+-- phone numbers from 20 regions (US, CA, GB, DE, FR, ES, IT, NL, AE, SA, IN, AU, BR, MX, JP, KR,
+--   ZA, NG, SG, PL) written national, international, E.164, dialled from abroad or as dashed
+--   digits, with their default region (recon_phone_typical_sample).
 CREATE TABLE bench_identity AS
 SELECT i,
        CASE
@@ -50,8 +53,10 @@ SELECT i,
        CASE WHEN i % 20 < 16 THEN (120208000000000000 + i * 7919)::text
             WHEN i % 20 < 18 THEN '1.20208' || lpad((i % 100000000)::text, 8, '0') || 'E+17'
             WHEN i % 20 = 18 THEN '120208' || lpad((i % 1000000000)::text, 9, '0') || '000'
-            ELSE 'n/a-' || i END AS platform_id
-FROM generate_series(1::bigint, :rows) AS i,
+            ELSE 'n/a-' || i END AS platform_id,
+       phone_input AS phone, phone_region
+FROM (SELECT row_number() OVER () AS i, input AS phone_input, default_region AS phone_region
+      FROM recon_phone_typical_sample(:rows)) AS ph,
      LATERAL (SELECT (ARRAY['anna', 'james', 'maria', 'wei', 'olu', 'sofia', 'lucas', 'aisha'])[1 + i % 8] AS f,
                      (ARRAY['smith', 'garcia', 'chen', 'okafor', 'rossi', 'novak', 'khan'])[1 + i % 7] AS l,
                      (ARRAY['example.com', 'Company.co.uk', 'mail.de', 'shop.io'])[1 + i % 4] AS d) AS parts;
@@ -61,10 +66,12 @@ CHECKPOINT;                  -- no dirty pages left to write while timing
 \ir identity/email.sql
 \ir identity/fields.sql
 \ir identity/click_ids.sql
+\ir identity/phone.sql
 
 \pset format unaligned
 \pset tuples_only on
 SELECT bench.markdown('identity');
+\ir identity/phone_report.sql
 \pset format aligned
 \pset tuples_only off
 DROP TABLE bench_identity;
