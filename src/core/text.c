@@ -156,24 +156,26 @@ recon_text_trim(const char **s, size_t *len)
 	*len = end - start;
 }
 
-/* Apply NFC to src into a malloc'd UTF-16 buffer; NULL on failure. */
-static UChar *
-nfc_utf16(const UChar *src, int32_t src_len, int32_t *out_len)
-{
-	UErrorCode	status = U_ZERO_ERROR;
-	const UNormalizer2 *nfc = unorm2_getNFCInstance(&status);
-	int32_t		cap = src_len + 16;
-	UChar	   *dst;
+/* An ICU transform from src into dst (capacity cap); returns the needed length, sets *status. */
+typedef int32_t (*Utf16Transform) (const UChar *src, int32_t src_len, UChar *dst, int32_t cap, UErrorCode *status);
 
-	if (U_FAILURE(status))
-		return NULL;
+/*
+ * Run transform into a malloc'd UTF-16 buffer, growing it once to the size ICU
+ * asks for when the first guess is too small; NULL on failure.
+ */
+static UChar *
+transform_utf16(Utf16Transform transform, const UChar *src, int32_t src_len, int32_t *out_len)
+{
+	int32_t		cap = src_len + 16;
+
 	for (int attempt = 0; attempt < 2; attempt++)
 	{
-		dst = malloc(sizeof(UChar) * cap);
+		UErrorCode	status = U_ZERO_ERROR;
+		UChar	   *dst = malloc(sizeof(UChar) * cap);
+
 		if (dst == NULL)
 			return NULL;
-		status = U_ZERO_ERROR;
-		*out_len = unorm2_normalize(nfc, src, src_len, dst, cap, &status);
+		*out_len = transform(src, src_len, dst, cap, &status);
 		if (status == U_BUFFER_OVERFLOW_ERROR)
 		{
 			free(dst);
@@ -190,34 +192,22 @@ nfc_utf16(const UChar *src, int32_t src_len, int32_t *out_len)
 	return NULL;
 }
 
-/* Full lower case of src (root locale) into a malloc'd UTF-16 buffer; NULL on failure. */
-static UChar *
-lower_utf16(const UChar *src, int32_t src_len, int32_t *out_len)
+/* NFC, as a Utf16Transform. */
+static int32_t
+nfc_transform(const UChar *src, int32_t src_len, UChar *dst, int32_t cap, UErrorCode *status)
 {
-	int32_t		cap = src_len + 16;
+	const UNormalizer2 *nfc = unorm2_getNFCInstance(status);
 
-	for (int attempt = 0; attempt < 2; attempt++)
-	{
-		UErrorCode	status = U_ZERO_ERROR;
-		UChar	   *dst = malloc(sizeof(UChar) * cap);
+	if (U_FAILURE(*status))
+		return 0;
+	return unorm2_normalize(nfc, src, src_len, dst, cap, status);
+}
 
-		if (dst == NULL)
-			return NULL;
-		*out_len = u_strToLower(dst, cap, src, src_len, "", &status);
-		if (status == U_BUFFER_OVERFLOW_ERROR)
-		{
-			free(dst);
-			cap = *out_len + 1;
-			continue;
-		}
-		if (U_FAILURE(status))
-		{
-			free(dst);
-			return NULL;
-		}
-		return dst;
-	}
-	return NULL;
+/* Full lower case in the root locale, as a Utf16Transform. */
+static int32_t
+lower_transform(const UChar *src, int32_t src_len, UChar *dst, int32_t cap, UErrorCode *status)
+{
+	return u_strToLower(dst, cap, src, src_len, "", status);
 }
 
 /* The non-ASCII path of recon_text_fold: UTF-8 -> UTF-16 -> NFC -> lower -> NFC -> UTF-8. */
@@ -246,11 +236,11 @@ fold_unicode(const char *s, size_t len, char **out, size_t *out_len)
 	u_strFromUTF8(u16, (int32_t) len + 1, &n16, s, (int32_t) len, &status);
 	if (U_FAILURE(status))
 		goto done;
-	if ((nfc1 = nfc_utf16(u16, n16, &nnfc1)) == NULL)
+	if ((nfc1 = transform_utf16(nfc_transform, u16, n16, &nnfc1)) == NULL)
 		goto done;
-	if ((low = lower_utf16(nfc1, nnfc1, &nlow)) == NULL)
+	if ((low = transform_utf16(lower_transform, nfc1, nnfc1, &nlow)) == NULL)
 		goto done;
-	if ((nfc2 = nfc_utf16(low, nlow, &nnfc2)) == NULL)
+	if ((nfc2 = transform_utf16(nfc_transform, low, nlow, &nnfc2)) == NULL)
 		goto done;
 	/* a UTF-16 unit becomes at most 3 UTF-8 bytes */
 	result = malloc((size_t) nnfc2 * 3 + 1);

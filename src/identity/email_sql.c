@@ -32,17 +32,7 @@ normalize_email_text(text *value, ReconPlatform platform, ReconEmailStatus *stat
 		pfree(result);
 		return NULL;
 	}
-	if (out != VARDATA(result))
-	{
-		pfree(result);
-		result = recon_text_from(out, out_len);
-		free(out);
-		return result;
-	}
-	if (out_len != len)
-		memmove(VARDATA(result), out, out_len);
-	SET_VARSIZE(result, VARHDRSZ + out_len);
-	return result;
+	return recon_text_adopt(result, out, out_len);
 }
 
 /* recon_normalize_email(email, platform): the platform's normalized form, NULL when unusable. */

@@ -101,15 +101,7 @@ normalize_text(const ReconFieldSpec *spec, const ReconFieldArgs *args, text *val
 		pfree(result);
 		return NULL;
 	}
-	if (out != VARDATA(result))
-	{
-		pfree(result);
-		result = recon_text_from(out, out_len);
-		free(out);
-		return result;
-	}
-	SET_VARSIZE(result, VARHDRSZ + out_len);
-	return result;
+	return recon_text_adopt(result, out, out_len);
 }
 
 /* The body of recon_normalize_X and recon_normalize_X_reason (see field_sql.h). */

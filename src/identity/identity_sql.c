@@ -46,3 +46,19 @@ recon_text_from(const char *s, size_t len)
 	memcpy(VARDATA(result), s, len);
 	return result;
 }
+
+/* The normalizer's result as a text: reuse result when out is its data area, else copy and free out. */
+text *
+recon_text_adopt(text *result, char *out, size_t out_len)
+{
+	if (out != VARDATA(result))
+	{
+		text	   *copy = recon_text_from(out, out_len);
+
+		pfree(result);
+		free(out);
+		return copy;
+	}
+	SET_VARSIZE(result, VARHDRSZ + out_len);
+	return result;
+}

@@ -18,4 +18,11 @@ extern ReconPlatform recon_platform_arg(text *name, unsigned accepted, const cha
 /* A text datum holding len bytes of s. */
 extern text *recon_text_from(const char *s, size_t len);
 
+/*
+ * The result of a plain-C normalizer called with work = VARDATA(result) (a
+ * text allocated with the input's length): out is either inside work, and
+ * result is sized to it, or malloc'd, and it is copied and freed.
+ */
+extern text *recon_text_adopt(text *result, char *out, size_t out_len);
+
 #endif
