@@ -90,5 +90,13 @@ CREATE EXTENSION recon;
 SELECT recon_normalize_email(v) AS normalized, recon_normalize_email_reason(v) AS reason
 FROM (VALUES (E'caf\xe9@example.com'), (E'\xc0\xaf@example.com'), (E'\xed\xa0\x80@example.com'),
              (E'a@example.com\xf4\x90\x80\x80'), (E'Caf\xc3\xa9@Example.com')) AS v(v);
+-- ... and so are they by every other identity function: NULL or a flag, never a crash or a hash.
+SELECT recon_hash_identifier(E'caf\xe9@example.com', 'email') AS hashed_email,
+       recon_hash_identifier_reason(E'caf\xe9@example.com', 'email') AS email_reason,
+       recon_normalize_first_name_reason(E'Val\xe9ry') AS first_name_reason,
+       recon_normalize_phone(E'+1 650 555 1212\xff', 'US') AS phone,
+       recon_normalize_phone_reason(E'+1 650 555 1212\xff', 'US') AS phone_reason,
+       (recon_parse_click_ids(E'https://x.example/?gclid=Cj0\xff&utm_source=fb')).utm_source AS utm_source,
+       recon_normalize_platform_id_reason(E'1202\xff') AS platform_id_reason;
 \c :regress_db
 DROP DATABASE recon_sql_ascii;
