@@ -45,6 +45,8 @@ OBJS = \
 	src/identity/phone_lib.o \
 	src/identity/phone.o \
 	src/identity/phone_sql.o \
+	src/linkage/jaro_winkler.o \
+	src/linkage/jaro_winkler_sql.o \
 	src/demo/demo_random.o
 
 # SQL declarations live beside their C file (src/<layer>/<concern>.sql) and are
@@ -67,6 +69,7 @@ SQL_PARTS = \
 	src/identity/platform_id.sql \
 	src/identity/user_data.sql \
 	src/identity/phone.sql \
+	src/linkage/jaro_winkler.sql \
 	src/model/schema.sql \
 	src/model/settings.sql \
 	src/model/fx.sql \
@@ -82,7 +85,7 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress suites: sql/<name>.sql -> expected/<name>.out
-REGRESS = install core_currency core_timezone core_sha256_hex identity_email identity_fields identity_phone identity_hash identity_user_data identity_click_ids identity_vectors settings fx model contract demo_generator report
+REGRESS = install core_currency core_timezone core_sha256_hex identity_email identity_fields identity_phone identity_hash identity_user_data identity_click_ids identity_vectors linkage_jaro_winkler settings fx model contract demo_generator report
 REGRESS_OPTS = --inputdir=. --load-extension=recon
 
 # -Wmissing-prototypes is C-only (g++ warns about it on phone_lib.cpp)

@@ -25,3 +25,5 @@ SELECT count(recon_normalize_platform_id(v)), count(recon_normalize_platform_id_
 SELECT count(recon_normalize_phone(input, default_region)), count(recon_normalize_phone_reason(input, default_region, 'meta')), count(recon_phone_outcome(input, default_region, 'fast')), count(recon_normalize_phone_reference(input, default_region)) FROM (SELECT * FROM recon_phone_test_corpus() WHERE length(input) % 40 = 0) c;
 SELECT count(recon_phone_is_valid(input, default_region)) FROM recon_phone_typical_sample(500);
 SELECT recon_normalize_phone(repeat('5', 100000), 'US'), recon_normalize_phone_reason(E'\x01+44 7911 123456', NULL), count(*) FROM recon_phone_regions();
+SELECT count(recon_jaro_winkler(a, b)), sum(recon_jaro(a, b)) >= 0 FROM unnest(ARRAY['MARTHA', 'Müller', '', '정민수', repeat('ab', 40), repeat('é', 70)]) a, unnest(ARRAY['MARHTA', 'Muller', 'x', '', repeat('ba', 41)]) b;
+SELECT recon_jaro_winkler(repeat('a', 4096), repeat('b', 4096)), recon_jaro(repeat('x', 5000), 'x'), recon_jaro_winkler('a', 'a', 0.25);
