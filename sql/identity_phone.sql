@@ -96,7 +96,8 @@ SELECT regress.sqlstate_of($$SELECT recon_normalize_phone('650 555 1212', 'USA')
 SELECT regress.sqlstate_of($$SELECT recon_normalize_phone('650 555 1212', 'XX')$$) AS unknown_region;
 SELECT regress.sqlstate_of($$SELECT recon_normalize_phone('650 555 1212', 'ZZ')$$) AS zz_is_not_a_region;
 SELECT regress.sqlstate_of($$SELECT recon_normalize_phone_reason(NULL, '')$$) AS empty_region_even_for_null_phone;
-SELECT regress.sqlstate_of($$SELECT recon_normalize_phone('650 555 1212', 'US', 'linkedin')$$) AS unknown_platform;
+SELECT regress.sqlstate_of($$SELECT recon_normalize_phone('650 555 1212', 'US', 'linkedin')$$) AS platform_without_phone_rule,
+       regress.sqlstate_of($$SELECT recon_normalize_phone('650 555 1212', 'US', 'bing')$$) AS unknown_platform;
 SELECT regress.sqlstate_of($$SELECT recon_normalize_phone_reason('650 555 1212', 'US', NULL)$$) AS null_platform;
 SELECT regress.sqlstate_of($$SELECT recon_phone_is_valid('650 555 1212', 'U1')$$) AS is_valid_region;
 SELECT regress.sqlstate_of($$SELECT recon_phone_outcome('650 555 1212', 'US', 'slow')$$) AS unknown_method;

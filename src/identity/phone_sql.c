@@ -15,6 +15,7 @@
 
 #include "core/compat.h"
 #include "identity/phone.h"
+#include "identity/platform.h"
 #include "identity/phone_fast.h"
 #include "identity/phone_lib.h"
 
@@ -78,9 +79,12 @@ platform_wants_plus(FunctionCallInfo fcinfo, int argno)
 		return true;
 	if (pg_strcasecmp(platform, "meta") == 0 || pg_strcasecmp(platform, "snap") == 0)
 		return false;
+	/* the same wording as recon_platform_arg: a known platform without a phone rule is not "unknown" */
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown platform \"%s\"", platform),
+			 recon_platform_lookup(platform, strlen(platform)) >= 0 ?
+			 errmsg("platform \"%s\" has no rule for phone", platform) :
+			 errmsg("unknown platform \"%s\" for phone", platform),
 			 errhint("Accepted platforms: e164, generic, google, tiktok (E.164 with +), meta, snap (digits only).")));
 	return false;				/* not reached */
 }

@@ -40,7 +40,7 @@ SELECT ok(recon_phone_is_valid('+1 650 253 0000', 'US') AND NOT recon_phone_is_v
 
 ------------------------------------------------------------------ misuse
 SELECT throws_ok($$SELECT recon_normalize_phone('1', 'XX')$$, '22023', NULL, 'unknown region raises 22023');
-SELECT throws_ok($$SELECT recon_normalize_phone('1', 'US', 'bing')$$, '22023', 'unknown platform "bing"', 'unknown platform raises 22023 and names it');
+SELECT throws_ok($$SELECT recon_normalize_phone('1', 'US', 'bing')$$, '22023', 'unknown platform "bing" for phone', 'unknown platform raises 22023 and names it');
 SELECT throws_ok($$SELECT recon_phone_is_valid('1', 'usa')$$, '22023', 'unknown region "usa"', 'is_valid checks the region too');
 
 ------------------------------------------------------------------ the corpus and the fast path
