@@ -4,11 +4,13 @@
  * the decode buffer, is no longer than the input, is valid UTF-8 without
  * control characters; flags are known bits; decoding never grows a string.
  */
-/* fuzz-sources: src/identity/url.c */
+/* fuzz-sources: src/identity/url.c src/core/text.c */
+/* fuzz-libs: -licuuc */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "identity/url.h"
 
 /* Abort (a finding) when a property does not hold. */
@@ -40,7 +42,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		check(v->data >= buf && v->data + v->len <= buf + size);
 		check(v->len > 0);
-		check(recon_utf8_valid(v->data, v->len));
+		check(recon_utf8_is_valid(v->data, v->len));
 		for (size_t i = 0; i < v->len; i++)
 			check((unsigned char) v->data[i] >= 0x20 && v->data[i] != 0x7F);
 	}

@@ -98,7 +98,7 @@ bool
 recon_cp_is_space(uint32_t cp)
 {
 	if (cp < 0x80)
-		return cp == ' ' || (cp >= 0x09 && cp <= 0x0D);
+		return RECON_IS_ASCII_SPACE(cp);
 	if (cp == 0x200B || cp == 0xFEFF)
 		return true;
 	return u_hasBinaryProperty((UChar32) cp, UCHAR_WHITE_SPACE);

@@ -31,6 +31,9 @@ extern bool recon_cp_is_control(uint32_t cp);
 /* Letters of any script, and the combining marks that belong to them (so Devanagari and decomposed accents survive). */
 extern bool recon_cp_is_letter(uint32_t cp);
 
+/* ASCII white space: space, tab, line feed, vertical tab, form feed, carriage return (what recon_cp_is_space gives below 0x80). */
+#define RECON_IS_ASCII_SPACE(c) ((c) == ' ' || ((c) >= '\t' && (c) <= '\r'))
+
 /* Decimal digits 0-9 (ASCII only: other scripts' digits are not postal or date digits here). */
 #define RECON_IS_ASCII_DIGIT(c) ((c) >= '0' && (c) <= '9')
 

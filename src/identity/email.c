@@ -143,9 +143,6 @@ refold(char **s, size_t *len, char *work)
 /* Set only by the fuzz harness, to compare the ASCII fast path with the general one. */
 bool		recon_email_force_general_path = false;
 
-/* ASCII white space, the same set recon_cp_is_space gives below 0x80. */
-#define IS_ASCII_SPACE(c) ((c) == ' ' || ((c) >= '\t' && (c) <= '\r'))
-
 /*
  * The whole rule in one pass for ASCII input, the common case: no Unicode
  * folding is needed, so trimming, lower-casing and the white space and control
@@ -158,9 +155,9 @@ normalize_ascii(const char *s, size_t len, ReconPlatform platform, char *work, s
 	size_t		n = 0;
 	int			remove_space = platform == RECON_PLATFORM_GOOGLE;
 
-	while (len > 0 && IS_ASCII_SPACE(*s))
+	while (len > 0 && RECON_IS_ASCII_SPACE(*s))
 		s++, len--;
-	while (len > 0 && IS_ASCII_SPACE(s[len - 1]))
+	while (len > 0 && RECON_IS_ASCII_SPACE(s[len - 1]))
 		len--;
 	if (len == 0)
 		return RECON_EMAIL_MISSING;
@@ -174,7 +171,7 @@ normalize_ascii(const char *s, size_t len, ReconPlatform platform, char *work, s
 			work[n++] = (char) (c | 0x20);
 		else if (c > ' ' && c != 0x7f)
 			work[n++] = (char) c;
-		else if (IS_ASCII_SPACE(c))
+		else if (RECON_IS_ASCII_SPACE(c))
 		{
 			if (!remove_space)
 				return RECON_EMAIL_INTERNAL_WHITESPACE;

@@ -5,6 +5,8 @@
  */
 #include "identity/meta_cookie.h"
 
+#include "core/text.h"
+
 #include <string.h>
 
 static const char *const status_names[RECON_FB_STATUS_COUNT] = {
@@ -50,13 +52,6 @@ parse_decimal(const char *s, size_t len, size_t max_len)
 	return v;
 }
 
-/* Blanks trimmed around a pasted cookie value. */
-static bool
-is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 /* Reason code of a failed parse; NULL for RECON_FB_OK. */
 const char *
 recon_fb_status_name(recon_fb_status status, recon_fb_kind kind)
@@ -81,9 +76,9 @@ recon_parse_fb_cookie(const char *s, size_t len, recon_fb_cookie *out)
 	int64_t		time;
 	unsigned	flags = 0;
 
-	while (a < e && is_blank(s[a]))
+	while (a < e && RECON_IS_ASCII_SPACE(s[a]))
 		a++;
-	while (e > a && is_blank(s[e - 1]))
+	while (e > a && RECON_IS_ASCII_SPACE(s[e - 1]))
 		e--;
 	if (a == e)
 		return RECON_FB_MISSING;

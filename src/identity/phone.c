@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "core/text.h"
 #include "identity/phone_lib.h"
 
 /* The fast-path tables, loading libphonenumber on first use; NULL when it cannot be loaded. */
@@ -27,7 +28,7 @@ is_blank(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 	{
-		if (!(s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r')))
+		if (!RECON_IS_ASCII_SPACE(s[i]))
 			return 0;
 	}
 	return 1;

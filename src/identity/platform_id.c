@@ -6,6 +6,8 @@
  */
 #include "identity/platform_id.h"
 
+#include "core/text.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -13,13 +15,6 @@
 const char *const recon_pid_status_names[RECON_PID_STATUS_COUNT] = {
 	"ok", "possible_float_rounding", "possible_precision_lost", "precision_lost", "scientific_notation", "invalid", "missing",
 };
-
-/* Blanks trimmed around a cell value. */
-static bool
-is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
 
 static bool
 is_digit(char c)
@@ -235,9 +230,9 @@ recon_parse_platform_id(const char *s, size_t len, recon_platform_id *out)
 				e = len;
 
 	memset(out, 0, sizeof(*out));
-	while (a < e && is_blank(s[a]))
+	while (a < e && RECON_IS_ASCII_SPACE(s[a]))
 		a++;
-	while (e > a && is_blank(s[e - 1]))
+	while (e > a && RECON_IS_ASCII_SPACE(s[e - 1]))
 		e--;
 	if (e - a >= 2 && s[a] == '"' && s[e - 1] == '"')
 	{
@@ -246,9 +241,9 @@ recon_parse_platform_id(const char *s, size_t len, recon_platform_id *out)
 	}
 	if (e > a && s[a] == '\'')
 		a++;					/* the apostrophe a spreadsheet uses to keep a cell as text */
-	while (a < e && is_blank(s[a]))
+	while (a < e && RECON_IS_ASCII_SPACE(s[a]))
 		a++;
-	while (e > a && is_blank(s[e - 1]))
+	while (e > a && RECON_IS_ASCII_SPACE(s[e - 1]))
 		e--;
 	if (a == e)
 		out->status = RECON_PID_MISSING;

@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "core/text.h"
+
 const char *const recon_click_field_names[RECON_CLICK_FIELD_COUNT] = {
 	"fbclid", "gclid", "gbraid", "wbraid", "msclkid", "ttclid", "li_fat_id", "ctwa_clid",
 	"utm_id", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
@@ -68,48 +70,6 @@ recon_url_decode(const char *in, size_t len, bool plus_is_space, char *out, bool
 			out[o++] = (char) c;
 	}
 	return o;
-}
-
-/* Well-formed UTF-8 per RFC 3629: the shortest form, no surrogates, nothing above U+10FFFF. */
-bool
-recon_utf8_valid(const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *) str;
-	size_t		i = 0;
-
-	while (i < len)
-	{
-		unsigned char c = s[i];
-		size_t		n;
-		unsigned int cp;
-
-		if (c < 0x80)
-		{
-			i++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF)
-			n = 1, cp = c & 0x1F;
-		else if (c >= 0xE0 && c <= 0xEF)
-			n = 2, cp = c & 0x0F;
-		else if (c >= 0xF0 && c <= 0xF4)
-			n = 3, cp = c & 0x07;
-		else
-			return false;
-		if (len - i <= n)
-			return false;
-		for (size_t k = 1; k <= n; k++)
-		{
-			if ((s[i + k] & 0xC0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3F);
-		}
-		if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-			(n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-			return false;
-		i += n + 1;
-	}
-	return true;
 }
 
 /* Lengths of recon_click_field_names, so most keys are rejected without a memcmp. */
@@ -243,7 +203,7 @@ take_parameter(parse_state *st, size_t a, size_t b, bool in_fragment)
 			return;
 		}
 	}
-	if (!recon_utf8_valid(value, value_len))
+	if (!recon_utf8_is_valid(value, value_len))
 	{
 		out->flags |= RECON_URL_INVALID_UTF8;
 		return;

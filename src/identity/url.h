@@ -86,7 +86,4 @@ int			recon_click_field_lookup(const char *name, size_t len);
  */
 size_t		recon_url_decode(const char *in, size_t len, bool plus_is_space, char *out, bool *invalid);
 
-/* True when s[0..len) is well-formed UTF-8 (no overlongs, surrogates or code points above U+10FFFF). */
-bool		recon_utf8_valid(const char *s, size_t len);
-
 #endif
