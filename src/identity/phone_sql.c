@@ -62,10 +62,23 @@ region_argument(FunctionCallInfo fcinfo, int argno)
 	return index;
 }
 
-/* The platform argument: true for the '+' form (e164, google, tiktok), false for digits only (meta, snap). */
+/* True when the len bytes of name spell word, in any case. */
+static bool
+name_is(const char *name, size_t len, const char *word)
+{
+	return strlen(word) == len && pg_strncasecmp(name, word, len) == 0;
+}
+
+/*
+ * The platform argument: true for the '+' form (e164, generic, google, tiktok),
+ * false for digits only (meta, snap). Compared in place: this runs on every row.
+ */
 static bool
 platform_wants_plus(FunctionCallInfo fcinfo, int argno)
 {
+	text	   *arg;
+	const char *name;
+	size_t		len;
 	char	   *platform;
 
 	if (PG_ARGISNULL(argno))
@@ -73,13 +86,16 @@ platform_wants_plus(FunctionCallInfo fcinfo, int argno)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("platform must not be NULL"),
 				 errhint("Accepted platforms: e164, generic, google, tiktok (E.164 with +), meta, snap (digits only).")));
-	platform = text_to_cstring(PG_GETARG_TEXT_PP(argno));
-	if (pg_strcasecmp(platform, "e164") == 0 || pg_strcasecmp(platform, "google") == 0 ||
-		pg_strcasecmp(platform, "tiktok") == 0 || pg_strcasecmp(platform, "generic") == 0)
+	arg = PG_GETARG_TEXT_PP(argno);
+	name = VARDATA_ANY(arg);
+	len = VARSIZE_ANY_EXHDR(arg);
+	if (name_is(name, len, "e164") || name_is(name, len, "google") ||
+		name_is(name, len, "tiktok") || name_is(name, len, "generic"))
 		return true;
-	if (pg_strcasecmp(platform, "meta") == 0 || pg_strcasecmp(platform, "snap") == 0)
+	if (name_is(name, len, "meta") || name_is(name, len, "snap"))
 		return false;
 	/* the same wording as recon_platform_arg: a known platform without a phone rule is not "unknown" */
+	platform = text_to_cstring(arg);
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 recon_platform_lookup(platform, strlen(platform)) >= 0 ?
