@@ -47,6 +47,12 @@ OBJS = \
 	src/identity/phone_sql.o \
 	src/linkage/jaro_winkler.o \
 	src/linkage/jaro_winkler_sql.o \
+	src/linkage/comparison.o \
+	src/linkage/comparison_sql.o \
+	src/linkage/fellegi_sunter.o \
+	src/linkage/fs_patterns_sql.o \
+	src/linkage/fs_model_sql.o \
+	src/linkage/fs_sql.o \
 	src/demo/demo_random.o
 
 # SQL declarations live beside their C file (src/<layer>/<concern>.sql) and are
@@ -70,6 +76,8 @@ SQL_PARTS = \
 	src/identity/user_data.sql \
 	src/identity/phone.sql \
 	src/linkage/jaro_winkler.sql \
+	src/linkage/comparison.sql \
+	src/linkage/fellegi_sunter.sql \
 	src/model/schema.sql \
 	src/model/settings.sql \
 	src/model/fx.sql \
@@ -85,7 +93,7 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress suites: sql/<name>.sql -> expected/<name>.out
-REGRESS = install core_currency core_timezone core_sha256_hex identity_email identity_fields identity_phone identity_hash identity_user_data identity_click_ids identity_vectors linkage_jaro_winkler settings fx model contract demo_generator report
+REGRESS = install core_currency core_timezone core_sha256_hex identity_email identity_fields identity_phone identity_hash identity_user_data identity_click_ids identity_vectors linkage_jaro_winkler linkage_fellegi_sunter settings fx model contract demo_generator report
 REGRESS_OPTS = --inputdir=. --load-extension=recon
 
 # -Wmissing-prototypes is C-only (g++ warns about it on phone_lib.cpp)
