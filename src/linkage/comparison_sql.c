@@ -154,12 +154,14 @@ recon_compare_text(PG_FUNCTION_ARGS)
 	if (texts_equal(a, b))
 		PG_RETURN_INT16(RECON_LEVEL_EXACT);
 	/* too long to compare character by character: only equality can be told */
-	if (VARSIZE_ANY_EXHDR(a) > RECON_JARO_MAX_CHARS || VARSIZE_ANY_EXHDR(b) > RECON_JARO_MAX_CHARS)
+	if (VARSIZE_ANY_EXHDR(a) / 4 > RECON_JARO_MAX_CHARS || VARSIZE_ANY_EXHDR(b) / 4 > RECON_JARO_MAX_CHARS)
 		PG_RETURN_INT16(2 + t->n);
 	acp = VARSIZE_ANY_EXHDR(a) <= lengthof(abuf) ? abuf : palloc(sizeof(uint32) * VARSIZE_ANY_EXHDR(a));
 	bcp = VARSIZE_ANY_EXHDR(b) <= lengthof(bbuf) ? bbuf : palloc(sizeof(uint32) * VARSIZE_ANY_EXHDR(b));
 	alen = recon_jaro_decode(VARDATA_ANY(a), VARSIZE_ANY_EXHDR(a), acp);
 	blen = recon_jaro_decode(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), bcp);
+	if (alen > RECON_JARO_MAX_CHARS || blen > RECON_JARO_MAX_CHARS)
+		PG_RETURN_INT16(2 + t->n);
 	similarity = recon_jaro_winkler_cp(acp, alen, bcp, blen, RECON_JARO_WINKLER_PREFIX_SCALE);
 	if (similarity < 0)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory comparing two strings")));
