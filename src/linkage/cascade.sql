@@ -116,15 +116,18 @@ COMMENT ON VIEW recon.match_latest_decisions IS
     'The decision in force for each pair: the latest confirm or reject recorded in recon.match_decisions.';
 
 -- Whether one side of a link exists: a signal (by its key written as text), a record or a transaction.
+-- (plpgsql, like every function here that reads the data tables: a SQL function keeps its plans
+-- for the whole transaction, and a bulk load in between drops the indexes they use.)
 CREATE FUNCTION recon.match_side_exists(layer text, id text) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-    SELECT CASE layer
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN CASE layer
         WHEN 'signal' THEN id ~ '^[1-9][0-9]{0,17}$'
                            AND EXISTS (SELECT 1 FROM recon.conversion_signals s WHERE s.signal_key = id::bigint)
         WHEN 'record' THEN EXISTS (SELECT 1 FROM recon.funnel_records r WHERE r.record_id = id)
         WHEN 'transaction' THEN EXISTS (SELECT 1 FROM recon.finance_transactions t WHERE t.transaction_id = id)
-    END
-$$;
+    END;
+END $$;
 COMMENT ON FUNCTION recon.match_side_exists(text, text) IS
     'Whether a link side exists: layer signal (id = signal_key written as text, no leading zeros), record or transaction.';
 
@@ -187,7 +190,10 @@ COMMENT ON FUNCTION recon.match_check_decision(text, text, text, text) IS
 -- remainder, so that the parts sum exactly to the amount. NULL: every transaction
 -- with more than one link.
 CREATE FUNCTION recon.match_reallocate(transaction_ids text[] DEFAULT NULL) RETURNS bigint
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+DECLARE
+    updated_links bigint;
+BEGIN
     WITH targets AS (
         SELECT l.left_id FROM recon.match_links l
         WHERE l.link_type = 'record_transaction' AND (transaction_ids IS NULL OR l.left_id = ANY (transaction_ids))
@@ -196,7 +202,7 @@ LANGUAGE sql AS $$
     ), members AS (
         SELECT l.link_id, l.left_id, l.right_id, t.amount, t.currency, r.stated_value,
                count(*) OVER w AS n,
-               coalesce(bool_and(r.stated_value > 0) OVER w, false)
+               bool_and(coalesce(r.stated_value > 0, false)) OVER w
                    AND min(r.currency) OVER w = max(r.currency) OVER w AS weighted
         FROM targets g
         JOIN recon.match_links l ON l.link_type = 'record_transaction' AND l.left_id = g.left_id
@@ -226,8 +232,9 @@ LANGUAGE sql AS $$
         WHERE l.link_id = p.link_id
         RETURNING 1
     )
-    SELECT count(*) FROM updated
-$$;
+    SELECT count(*) INTO updated_links FROM updated;
+    RETURN updated_links;
+END $$;
 COMMENT ON FUNCTION recon.match_reallocate(text[]) IS
     'Allocates each given transaction''s amount over its record_transaction links (NULL: every transaction with several links): pro rata to the records'' stated values (equal parts when a value is missing or the records'' currencies differ, flag equal_split), rounded with recon_money_round, the last part taking the remainder so the parts sum exactly to the amount. Returns the links updated.';
 
@@ -313,7 +320,10 @@ COMMENT ON FUNCTION recon.match_ms(timestamptz) IS
 
 -- Stage 1: pairs whose latest decision is confirm get their manual_verified link back if it is missing.
 CREATE FUNCTION recon.match_stage_manual(run bigint) RETURNS jsonb
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+DECLARE
+    counts jsonb;
+BEGIN
     WITH ins AS (
         INSERT INTO recon.match_links (link_type, left_id, right_id, method, confidence, rule, explanation,
                                        allocated_amount, currency, run_id)
@@ -329,9 +339,10 @@ LANGUAGE sql AS $$
         ON CONFLICT ON CONSTRAINT match_links_pair DO NOTHING
         RETURNING link_type
     )
-    SELECT jsonb_object_agg(lt, (SELECT count(*) FROM ins WHERE ins.link_type = lt))
-    FROM unnest(recon.match_link_types()) AS lt
-$$;
+    SELECT jsonb_object_agg(lt, (SELECT count(*) FROM ins WHERE ins.link_type = lt)) INTO counts
+    FROM unnest(recon.match_link_types()) AS lt;
+    RETURN counts;
+END $$;
 COMMENT ON FUNCTION recon.match_stage_manual(bigint) IS
     'Cascade stage 1 (manual_verified): restores the manual link of every pair whose latest decision is confirm and whose sides still exist. Returns the links made per link type.';
 
@@ -824,16 +835,16 @@ WITH settings AS (
     ORDER BY l.left_id, l.allocated_amount DESC NULLS LAST, l.right_id
 ), entities AS (
     SELECT lt.link_type, 'signal' AS entity, 'left' AS side, s.signal_key::text AS id, s.platform AS channel,
-           s.event_time AS at, s.currency::text AS currency, s.value
+           s.event_time AS at, s.currency, s.value
     FROM recon.conversion_signals s CROSS JOIN (VALUES ('signal_record'), ('signal_signal')) AS lt(link_type)
     UNION ALL
-    SELECT lt.link_type, 'record', lt.side, r.record_id, r.channel, r.created_at, r.currency::text, r.stated_value
+    SELECT lt.link_type, 'record', lt.side, r.record_id, r.channel, r.created_at, r.currency, r.stated_value
     FROM recon.funnel_records r
     CROSS JOIN (VALUES ('signal_record', 'right'), ('record_record', 'left'), ('record_transaction', 'right')) AS lt(link_type, side)
     WHERE lt.link_type <> 'record_transaction' OR r.record_type IN ('order', 'opportunity')
     UNION ALL
     SELECT 'record_transaction', 'transaction', 'left', t.transaction_id, coalesce(mc.channel, 'unknown'),
-           t.occurred_at, t.currency::text, t.amount
+           t.occurred_at, t.currency, t.amount
     FROM recon.finance_transactions t LEFT JOIN money_channel mc USING (transaction_id)
 ), labelled AS (
     SELECT e.link_type, e.entity, e.channel::text AS channel,
@@ -877,7 +888,7 @@ WITH last_run AS (
 ), ex AS (
     -- signals no record backs
     SELECT 'signal' AS layer, 'signal_record' AS link_type, s.signal_key::text AS id, s.platform::text AS channel,
-           s.event_time AS occurred_at, s.value, s.currency::text AS currency, NULL::text AS owner,
+           s.event_time AS occurred_at, s.value, s.currency, NULL::text AS owner,
            CASE WHEN a.left_id IS NOT NULL THEN a.reason
                 WHEN rj.left_id IS NOT NULL THEN 'candidate rejected by a reviewer'
                 WHEN coalesce(s.order_id, s.lead_id, s.fbclid, s.gclid, s.gbraid, s.wbraid, s.ttclid, s.msclkid,
