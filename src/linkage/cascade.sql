@@ -3,7 +3,7 @@
 -- rule that made it. CALL recon.run_matching() rebuilds the automatic links in
 -- one transaction, strongest method first; recon.confirm_link / recon.reject_link
 -- record audited human decisions that every re-run respects. The probabilistic
--- stage (recon.match_inferred, C) plugs in as the cascade's last stage.
+-- stage (recon.match_inferred, src/linkage/inferred.sql, over the C Fellegi-Sunter functions) runs last.
 -- Rules and reasoning: docs/matching.md.
 
 ------------------------------------------------------------------ tables
@@ -721,8 +721,8 @@ DECLARE
     t0       timestamptz;
     counts   jsonb := '{}';
     stage    jsonb;
+    detail   jsonb;
     n        bigint;
-    inferred regprocedure;
 BEGIN
     IF methods IS NOT NULL THEN
         IF array_position(methods, NULL) IS NOT NULL THEN
@@ -792,22 +792,13 @@ BEGIN
 
     IF 'inferred' = ANY (wanted) THEN
         t0 := clock_timestamp();
-        inferred := to_regprocedure('recon.match_inferred(bigint, double precision)');
-        IF inferred IS NULL THEN
-            counts := counts || jsonb_build_object('inferred', jsonb_build_object(
-                'skipped', 'recon.match_inferred(bigint, double precision) is not installed'));
-        ELSE
-            IF (SELECT prokind FROM pg_proc WHERE oid = inferred) = 'p' THEN
-                CALL recon.match_inferred(v_run, min_confidence);
-            ELSE
-                PERFORM recon.match_inferred(v_run, min_confidence);
-            END IF;
-            SELECT jsonb_object_agg(lt, (SELECT count(*) FROM recon.match_links l
-                                         WHERE l.link_type = lt AND l.method = 'inferred'))
-              INTO stage
-              FROM unnest(recon.match_link_types()) AS lt;
-            counts := counts || jsonb_build_object('inferred', stage || jsonb_build_object('ms', recon.match_ms(t0)));
-        END IF;
+        detail := recon.match_inferred(v_run, min_confidence);
+        SELECT jsonb_object_agg(lt, (SELECT count(*) FROM recon.match_links l
+                                     WHERE l.link_type = lt AND l.method = 'inferred'))
+          INTO stage
+          FROM unnest(recon.match_link_types()) AS lt;
+        stage := stage || jsonb_build_object('detail', detail);
+        counts := counts || jsonb_build_object('inferred', stage || jsonb_build_object('ms', recon.match_ms(t0)));
     END IF;
 
     UPDATE recon.match_runs
@@ -816,7 +807,7 @@ BEGIN
     WHERE run_id = v_run;
 END $$;
 COMMENT ON PROCEDURE recon.run_matching(text[], double precision) IS
-    'The matching cascade, in one transaction (a failure leaves the previous links): deletes the automatic links, then links, each stage only for sides still open and never a rejected pair, 1. manual confirmations (manual_verified), 2. exact_id, 3. exact_contact, 4. crm_relationship, 5. inferred (recon.match_inferred, when installed). Equal candidates are flagged, not guessed (recon.match_ambiguities). methods: a subset to run (NULL: all; unknown names raise 22023); min_confidence in [0, 1] (22023 otherwise) is passed to the inferred stage and marks weaker links as exceptions. Counts and milliseconds per stage go to recon.match_runs.link_counts.';
+    'The matching cascade, in one transaction (a failure leaves the previous links): deletes the automatic links, then links, each stage only for sides still open and never a rejected pair, 1. manual confirmations (manual_verified), 2. exact_id, 3. exact_contact, 4. crm_relationship, 5. inferred (recon.match_inferred: Fellegi-Sunter, see src/linkage/inferred.sql). Equal candidates are flagged, not guessed (recon.match_ambiguities). methods: a subset to run (NULL: all; unknown names raise 22023); min_confidence in [0, 1] (22023 otherwise) is passed to the inferred stage and marks weaker links as exceptions. Counts and milliseconds per stage go to recon.match_runs.link_counts.';
 
 ------------------------------------------------------------------ coverage and exceptions
 CREATE VIEW recon.match_coverage AS

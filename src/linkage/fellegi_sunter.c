@@ -104,7 +104,7 @@ pattern_log2(const ReconFsModel *model, uint64_t key, bool match)
 /* EM for m and the prior (see fellegi_sunter.h). */
 int
 recon_fs_em(ReconFsModel *model, const ReconFsPattern *patterns, int npatterns,
-			int max_iterations, double tolerance, bool *converged)
+			bool update_u, int max_iterations, double tolerance, bool *converged)
 {
 	int			iteration = 0;
 
@@ -112,6 +112,7 @@ recon_fs_em(ReconFsModel *model, const ReconFsPattern *patterns, int npatterns,
 	while (iteration < max_iterations)
 	{
 		double		expected[RECON_FS_MAX_COMPARISONS][RECON_LEVEL_MAX + 1] = {{0}};
+		double		expected_non[RECON_FS_MAX_COMPARISONS][RECON_LEVEL_MAX + 1] = {{0}};
 		double		matches = 0,
 					total = 0,
 					change = 0,
@@ -128,12 +129,29 @@ recon_fs_em(ReconFsModel *model, const ReconFsPattern *patterns, int npatterns,
 			matches += share;
 			total += patterns[p].count;
 			for (int k = 0; k < model->ncomparisons; k++)
+			{
 				expected[k][recon_fs_key_level(key, k)] += share;
+				expected_non[k][recon_fs_key_level(key, k)] += patterns[p].count - share;
+			}
 		}
 		if (total == 0)
 			break;
-		/* M step: new m per free comparison, new prior */
-		for (int k = 0; k < model->ncomparisons; k++)
+		/* M step: new m per free comparison (or new u, smoothed as in recon_fs_u_from_random_pairs), new prior */
+		for (int k = 0; k < model->ncomparisons && update_u; k++)
+		{
+			double		sum = 0;
+
+			for (int l = 1; l <= model->nlevels[k]; l++)
+				sum += expected_non[k][l] + 0.5;
+			for (int l = 1; l <= model->nlevels[k]; l++)
+			{
+				double		u = (expected_non[k][l] + 0.5) / sum;
+
+				change = fmax(change, fabs(u - model->u[k][l]));
+				model->u[k][l] = u;
+			}
+		}
+		for (int k = 0; k < model->ncomparisons && !update_u; k++)
 		{
 			double		sum = 0;
 

@@ -68,12 +68,15 @@ extern double recon_fs_probability(double weight);
 extern void recon_fs_u_from_random_pairs(ReconFsModel *model, const ReconFsPattern *patterns, int npatterns);
 
 /*
- * Expectation-maximisation of m and the prior over the patterns of one
- * blocking rule's pairs, u held fixed, comparisons with fixed_m untouched.
- * Returns the iterations run; *converged tells whether the largest change
- * fell below tolerance.
+ * Expectation-maximisation over patterns. With update_u false: m and the
+ * prior over one blocking rule's pairs, u held fixed, comparisons with fixed_m
+ * untouched. With update_u true: u and the prior over random pairs, m held
+ * fixed; this takes the true matches that random pairs contain back out of u
+ * (for a near-unique key they are all of its agreements). Returns the
+ * iterations run; *converged tells whether the largest change fell below
+ * tolerance.
  */
 extern int	recon_fs_em(ReconFsModel *model, const ReconFsPattern *patterns, int npatterns,
-						int max_iterations, double tolerance, bool *converged);
+						bool update_u, int max_iterations, double tolerance, bool *converged);
 
 #endif

@@ -55,6 +55,13 @@ CREATE FUNCTION recon_fs_estimate_m(blocked_pairs recon_fs_patterns, model jsonb
 COMMENT ON FUNCTION recon_fs_estimate_m(recon_fs_patterns, jsonb, text[], integer, double precision) IS
     'Expectation-maximisation of m and the prior over the patterns of one blocking rule''s candidate pairs, u held fixed. fixed names the comparisons the blocking rule forced to agree (their m cannot be learnt from it; they are kept and marked m_fixed). Returns the model with an "em" object: pairs, iterations, converged. Run it once per blocking rule, then recon_fs_average_m.';
 
+CREATE FUNCTION recon_fs_refine_u(random_pairs recon_fs_patterns, model jsonb,
+                                  max_iterations integer DEFAULT 100, tolerance double precision DEFAULT 1e-6)
+    RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION recon_fs_refine_u(recon_fs_patterns, jsonb, integer, double precision) IS
+    'Expectation-maximisation of u and the prior over the patterns of random pairs, m held fixed. Random pairs hold a few true matches, and for a near-unique key (a customer id) they are all of its agreements: refining takes them back out of u. The prior it returns is the match share among all pairs, the one to score with.';
+
 CREATE FUNCTION recon_fs_average_m(models jsonb[]) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION recon_fs_average_m(jsonb[]) IS

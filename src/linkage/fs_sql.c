@@ -24,6 +24,7 @@ PG_FUNCTION_INFO_V1(recon_fs_explain);
 PG_FUNCTION_INFO_V1(recon_fs_estimate_u);
 PG_FUNCTION_INFO_V1(recon_fs_estimate_m);
 PG_FUNCTION_INFO_V1(recon_fs_average_m);
+PG_FUNCTION_INFO_V1(recon_fs_refine_u);
 
 /* One pair's levels, checked against the model (NULL elements count as missing). */
 static void
@@ -274,6 +275,18 @@ recon_fs_estimate_u(PG_FUNCTION_ARGS)
 	PG_RETURN_JSONB_P(fs_model_write(&info));
 }
 
+/* Refuse EM limits that cannot work. */
+static void
+check_em_limits(int max_iterations, double tolerance)
+{
+	if (max_iterations < 1)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("max_iterations %d must be at least 1", max_iterations)));
+	if (!(tolerance > 0 && tolerance < 1))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("tolerance %g must lie strictly between 0 and 1", tolerance)));
+}
+
 /* recon_fs_estimate_m(blocked_pairs, model, fixed, max_iterations, tolerance): EM for m and the prior. */
 Datum
 recon_fs_estimate_m(PG_FUNCTION_ARGS)
@@ -289,12 +302,7 @@ recon_fs_estimate_m(PG_FUNCTION_ARGS)
 
 	fs_model_read(PG_GETARG_JSONB_P(1), &info);
 	nfixed = text_array_arg(fcinfo, 2, "fixed", fixed, RECON_FS_MAX_COMPARISONS);
-	if (max_iterations < 1)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("max_iterations %d must be at least 1", max_iterations)));
-	if (!(tolerance > 0 && tolerance < 1))
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("tolerance %g must lie strictly between 0 and 1", tolerance)));
+	check_em_limits(max_iterations, tolerance);
 	/* the caller names the comparisons its blocking rule forced to agree */
 	for (int k = 0; k < info.model.ncomparisons; k++)
 		info.model.fixed_m[k] = false;
@@ -315,7 +323,36 @@ recon_fs_estimate_m(PG_FUNCTION_ARGS)
 	if (info.em_pairs == 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("no candidate pairs to estimate m from")));
-	info.em_iterations = recon_fs_em(&info.model, list, npatterns, max_iterations, tolerance, &info.em_converged);
+	info.em_iterations = recon_fs_em(&info.model, list, npatterns, false, max_iterations, tolerance, &info.em_converged);
+	PG_RETURN_JSONB_P(fs_model_write(&info));
+}
+
+/*
+ * recon_fs_refine_u(random_pairs, model, max_iterations, tolerance): EM over
+ * random pairs with m held, for u without the true matches the sample holds
+ * and for the prior among all pairs.
+ */
+Datum
+recon_fs_refine_u(PG_FUNCTION_ARGS)
+{
+	FsPatterns *p = PG_GETARG_FS_PATTERNS(0);
+	FsModelInfo info;
+	int			max_iterations = PG_GETARG_INT32(2),
+				npatterns;
+	double		tolerance = PG_GETARG_FLOAT8(3);
+	ReconFsPattern *list;
+
+	fs_model_read(PG_GETARG_JSONB_P(1), &info);
+	check_em_limits(max_iterations, tolerance);
+	list = fs_patterns_list(p, &npatterns);
+	check_patterns_fit(p, &info, list, npatterns);
+	info.em_pairs = 0;
+	for (int i = 0; i < npatterns; i++)
+		info.em_pairs += list[i].count;
+	if (info.em_pairs == 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("no random pairs to refine u from")));
+	info.em_iterations = recon_fs_em(&info.model, list, npatterns, true, max_iterations, tolerance, &info.em_converged);
 	PG_RETURN_JSONB_P(fs_model_write(&info));
 }
 

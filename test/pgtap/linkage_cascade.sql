@@ -40,7 +40,7 @@ VALUES
     ('meta', 'pixel', 'e1', 'Purchase', '2026-03-01 10:00+00', 'IwARa', NULL, NULL, encode(sha256('b'), 'hex'), NULL, 10, 'USD', 'tap', 'A'),   -- click id O1 beats email O2
     ('meta', 'pixel', 'e2', 'Purchase', '2026-03-01 12:00+00', NULL, NULL, NULL, encode(sha256('b'), 'hex'), NULL, 20, 'USD', 'tap', 'B'),     -- email -> O2
     ('tiktok', 'pixel', 'e3', 'CompletePayment', '2026-03-02 10:05+00', NULL, 'TT1', NULL, NULL, NULL, 1000, 'JPY', 'tap', 'C'),            -- tie O3/O4
-    ('meta', 'pixel', NULL, 'Purchase', '2026-03-04 10:00+00', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'tap', 'D'),                         -- no ids at all
+    ('meta', 'pixel', NULL, 'Purchase', '2026-03-04 17:00+00', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'tap', 'D'),                         -- no ids, no record near in time
     ('meta', 'pixel', 'e5', 'Purchase', '2026-03-01 10:00+00', NULL, NULL, NULL, NULL, 'O1', 10, 'USD', 'tap', 'E'),                          -- order id -> O1
     ('meta', 'capi', 'e5', 'Purchase', '2026-03-01 10:00:09+00', NULL, NULL, NULL, NULL, 'O1', 10, 'USD', 'tap', 'F');                        -- same event id as E
 
@@ -161,15 +161,22 @@ SELECT is((SELECT count(*)::int FROM recon.match_links WHERE method NOT IN ('exa
           'running only exact_id leaves no weaker links');
 SELECT is((SELECT link_counts -> 'inferred' FROM recon.match_runs ORDER BY run_id DESC LIMIT 1), NULL, '... and does not call the inferred stage');
 CALL recon.run_matching();
-SELECT ok((SELECT link_counts -> 'inferred' ? 'skipped' FROM recon.match_runs ORDER BY run_id DESC LIMIT 1),
-          'without recon.match_inferred the inferred stage is skipped and says so');
+SELECT ok((SELECT link_counts -> 'inferred' ? 'ms' AND link_counts #> '{inferred,detail}' ? 'signal_record'
+           FROM recon.match_runs ORDER BY run_id DESC LIMIT 1),
+          'a full run runs the inferred stage and reports its counts and time');
 
-CREATE FUNCTION recon.match_inferred(run bigint, min_confidence float8) RETURNS void LANGUAGE sql AS $$
-    INSERT INTO recon.match_links (link_type, left_id, right_id, method, confidence, rule, explanation, run_id)
-    SELECT 'signal_record', s.signal_key::text, 'N1', 'inferred', 0.8, 'test', jsonb_build_object('min_confidence', min_confidence), run
-    FROM recon.conversion_signals s
-    WHERE s.batch_id = 'D'
-      AND NOT EXISTS (SELECT 1 FROM recon.match_links l WHERE l.link_type = 'signal_record' AND l.left_id = s.signal_key::text)
+-- Stand-ins for the inferred stage (the real one is restored below; all of it rolls back).
+CREATE TEMP TABLE saved_inferred AS
+SELECT pg_get_functiondef('recon.match_inferred(bigint, double precision)'::regprocedure) AS def;
+CREATE OR REPLACE FUNCTION recon.match_inferred(run bigint, min_confidence float8) RETURNS jsonb LANGUAGE sql AS $$
+    WITH ins AS (
+        INSERT INTO recon.match_links (link_type, left_id, right_id, method, confidence, rule, explanation, run_id)
+        SELECT 'signal_record', s.signal_key::text, 'N1', 'inferred', 0.8, 'test', jsonb_build_object('min_confidence', min_confidence), run
+        FROM recon.conversion_signals s
+        WHERE s.batch_id = 'D'
+          AND NOT EXISTS (SELECT 1 FROM recon.match_links l WHERE l.link_type = 'signal_record' AND l.left_id = s.signal_key::text)
+        RETURNING 1)
+    SELECT jsonb_build_object('signal_record', jsonb_build_object('linked', count(*))) FROM ins
 $$;
 CALL recon.run_matching(NULL, 0.85);
 SELECT results_eq($$SELECT right_id COLLATE "default", method COLLATE "default", run_id = (SELECT max(run_id) FROM recon.match_runs), explanation ->> 'min_confidence'
@@ -183,13 +190,13 @@ SELECT is((SELECT reason FROM recon.unmatched_exceptions WHERE layer = 'signal' 
 
 -- A failing run leaves the previous links.
 CREATE TEMP TABLE before_failure AS SELECT * FROM pg_temp.link_set();
-CREATE OR REPLACE FUNCTION recon.match_inferred(run bigint, min_confidence float8) RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION recon.match_inferred(run bigint, min_confidence float8) RETURNS jsonb LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'model not trained' USING ERRCODE = 'RZ002';
 END $$;
 SELECT throws_ok($$CALL recon.run_matching()$$, 'RZ002', 'model not trained', 'a failing stage fails the run');
 SELECT set_eq($$SELECT * FROM pg_temp.link_set()$$, $$SELECT * FROM before_failure$$, '... which leaves the previous links');
-DROP FUNCTION recon.match_inferred(bigint, float8);
+DO $$ BEGIN EXECUTE (SELECT def FROM saved_inferred); END $$;
 
 ------------------------------------------------------------------ the demo's truth
 DELETE FROM recon.finance_transactions WHERE record_source = 'tap';
