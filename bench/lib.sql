@@ -46,7 +46,12 @@ DECLARE
     t0 timestamptz;
     n  bigint;
 BEGIN
-    IF sql ~* '^\s*(insert|update|delete)\M' AND sql !~* '\mreturning\M' THEN
+    IF sql ~* '^\s*call\M' THEN              -- a procedure: nothing to fetch
+        t0 := clock_timestamp();
+        EXECUTE sql;
+        ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
+        result := 'called';
+    ELSIF sql ~* '^\s*(insert|update|delete)\M' AND sql !~* '\mreturning\M' THEN
         t0 := clock_timestamp();
         EXECUTE sql;                           -- no row to fetch: the result is the row count
         ms := extract(epoch FROM clock_timestamp() - t0) * 1000;

@@ -287,6 +287,25 @@ check_em_limits(int max_iterations, double tolerance)
 						errmsg("tolerance %g must lie strictly between 0 and 1", tolerance)));
 }
 
+/* EM over the patterns p (m, or u with update_u), recorded in the returned model's "em". */
+static Jsonb *
+run_em(FsPatterns *p, FsModelInfo *info, bool update_u, int max_iterations, double tolerance)
+{
+	int			npatterns;
+	ReconFsPattern *list = fs_patterns_list(p, &npatterns);
+
+	check_patterns_fit(p, info, list, npatterns);
+	info->em_pairs = 0;
+	for (int i = 0; i < npatterns; i++)
+		info->em_pairs += list[i].count;
+	if (info->em_pairs == 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("no %s pairs to run EM on", update_u ? "random" : "candidate")));
+	info->em_iterations = recon_fs_em(&info->model, list, npatterns, update_u, max_iterations, tolerance,
+									  &info->em_converged);
+	return fs_model_write(info);
+}
+
 /* recon_fs_estimate_m(blocked_pairs, model, fixed, max_iterations, tolerance): EM for m and the prior. */
 Datum
 recon_fs_estimate_m(PG_FUNCTION_ARGS)
@@ -295,10 +314,8 @@ recon_fs_estimate_m(PG_FUNCTION_ARGS)
 	FsModelInfo info;
 	char	   *fixed[RECON_FS_MAX_COMPARISONS];
 	int			nfixed,
-				max_iterations = PG_GETARG_INT32(3),
-				npatterns;
+				max_iterations = PG_GETARG_INT32(3);
 	double		tolerance = PG_GETARG_FLOAT8(4);
-	ReconFsPattern *list;
 
 	fs_model_read(PG_GETARG_JSONB_P(1), &info);
 	nfixed = text_array_arg(fcinfo, 2, "fixed", fixed, RECON_FS_MAX_COMPARISONS);
@@ -315,16 +332,7 @@ recon_fs_estimate_m(PG_FUNCTION_ARGS)
 							errmsg("fixed names comparison \"%s\", which the model does not have", fixed[i])));
 		info.model.fixed_m[k] = true;
 	}
-	list = fs_patterns_list(p, &npatterns);
-	check_patterns_fit(p, &info, list, npatterns);
-	info.em_pairs = 0;
-	for (int i = 0; i < npatterns; i++)
-		info.em_pairs += list[i].count;
-	if (info.em_pairs == 0)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("no candidate pairs to estimate m from")));
-	info.em_iterations = recon_fs_em(&info.model, list, npatterns, false, max_iterations, tolerance, &info.em_converged);
-	PG_RETURN_JSONB_P(fs_model_write(&info));
+	PG_RETURN_JSONB_P(run_em(p, &info, false, max_iterations, tolerance));
 }
 
 /*
@@ -337,23 +345,12 @@ recon_fs_refine_u(PG_FUNCTION_ARGS)
 {
 	FsPatterns *p = PG_GETARG_FS_PATTERNS(0);
 	FsModelInfo info;
-	int			max_iterations = PG_GETARG_INT32(2),
-				npatterns;
+	int			max_iterations = PG_GETARG_INT32(2);
 	double		tolerance = PG_GETARG_FLOAT8(3);
-	ReconFsPattern *list;
 
 	fs_model_read(PG_GETARG_JSONB_P(1), &info);
 	check_em_limits(max_iterations, tolerance);
-	list = fs_patterns_list(p, &npatterns);
-	check_patterns_fit(p, &info, list, npatterns);
-	info.em_pairs = 0;
-	for (int i = 0; i < npatterns; i++)
-		info.em_pairs += list[i].count;
-	if (info.em_pairs == 0)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("no random pairs to refine u from")));
-	info.em_iterations = recon_fs_em(&info.model, list, npatterns, true, max_iterations, tolerance, &info.em_converged);
-	PG_RETURN_JSONB_P(fs_model_write(&info));
+	PG_RETURN_JSONB_P(run_em(p, &info, true, max_iterations, tolerance));
 }
 
 /*
