@@ -366,55 +366,45 @@ DECLARE
     flagged bigint;
     is_money constant boolean := link_type = 'record_transaction';
 BEGIN
+    -- Each step in a temporary table (no WAL, real row counts for the next step's plan).
+    IF to_regclass('pg_temp.match_eligible') IS NOT NULL THEN DROP TABLE pg_temp.match_eligible; END IF;
     EXECUTE format($q$
-        WITH cand AS (
-            SELECT c.left_id::text COLLATE "C" AS left_id, c.right_id::text COLLATE "C" AS right_id,
-                   c.rule_rank, c.rule_order, c.distance
-            FROM (%1$s) c
-        ),
-        eligible AS MATERIALIZED (
-            SELECT c.left_id, c.right_id, c.rule_order,
-                   rank() OVER (PARTITION BY c.left_id ORDER BY c.rule_rank, c.distance) AS rk
-            FROM cand c
-            WHERE NOT EXISTS (SELECT 1 FROM recon.match_links l
-                              WHERE l.link_type = %2$L AND l.left_id = c.left_id)
-              AND NOT EXISTS (SELECT 1 FROM recon.match_ambiguities a
-                              WHERE a.run_id = %3$s AND a.link_type = %2$L AND a.left_id = c.left_id)
-              AND NOT EXISTS (SELECT 1 FROM recon.match_latest_decisions d
-                              WHERE d.decision = 'reject' AND d.link_type = %2$L
-                                AND d.left_id = c.left_id AND d.right_id = c.right_id)
-        ),
-        best AS (   -- plain aggregates (hashable): one right side when lo = hi
-            SELECT e.left_id, min(e.right_id) AS lo, max(e.right_id) AS hi, min(e.rule_order) AS rule_order
-            FROM eligible e WHERE e.rk = 1
-            GROUP BY e.left_id
-        ),
-        ins AS (
-            INSERT INTO recon.match_links (link_type, left_id, right_id, method, confidence, rule, run_id,
-                                           allocated_amount, currency)
-            SELECT %2$L, b.left_id, b.lo, %4$L, %5$s, (%6$L::text[])[b.rule_order], %3$s, %7$s
-            FROM best b %8$s
-            WHERE b.lo = b.hi
-            RETURNING 1
-        ),
-        tied AS (
-            SELECT e.left_id, array_agg(DISTINCT e.right_id) AS candidates
-            FROM eligible e JOIN best b ON b.left_id = e.left_id AND b.lo <> b.hi
-            WHERE e.rk = 1
-            GROUP BY e.left_id
-        ),
-        amb AS (
-            INSERT INTO recon.match_ambiguities (run_id, link_type, left_id, method, rule, reason, candidates)
-            SELECT %3$s, %2$L, t.left_id, %4$L, (%6$L::text[])[b.rule_order], 'two equal candidates', t.candidates
-            FROM tied t JOIN best b USING (left_id)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM amb)
-        $q$,
-        candidates, link_type, run, method, confidence, rules,
+        CREATE TEMP TABLE match_eligible ON COMMIT DROP AS
+        SELECT c.left_id, c.right_id, c.rule_order,
+               rank() OVER (PARTITION BY c.left_id ORDER BY c.rule_rank, c.distance) AS rk
+        FROM (SELECT c.left_id::text COLLATE "C" AS left_id, c.right_id::text COLLATE "C" AS right_id,
+                     c.rule_rank, c.rule_order, c.distance
+              FROM (%1$s) c) c
+        WHERE NOT EXISTS (SELECT 1 FROM recon.match_links l
+                          WHERE l.link_type = %2$L AND l.left_id = c.left_id)
+          AND NOT EXISTS (SELECT 1 FROM recon.match_ambiguities a
+                          WHERE a.run_id = %3$s AND a.link_type = %2$L AND a.left_id = c.left_id)
+          AND NOT EXISTS (SELECT 1 FROM recon.match_latest_decisions d
+                          WHERE d.decision = 'reject' AND d.link_type = %2$L
+                            AND d.left_id = c.left_id AND d.right_id = c.right_id)
+        $q$, candidates, link_type, run);
+    IF to_regclass('pg_temp.match_best') IS NOT NULL THEN DROP TABLE pg_temp.match_best; END IF;
+    CREATE TEMP TABLE match_best ON COMMIT DROP AS
+        SELECT e.left_id, min(e.right_id) AS lo, max(e.right_id) AS hi, min(e.rule_order) AS rule_order
+        FROM match_eligible e WHERE e.rk = 1
+        GROUP BY e.left_id;
+    EXECUTE format($q$
+        INSERT INTO recon.match_links (link_type, left_id, right_id, method, confidence, rule, run_id,
+                                       allocated_amount, currency)
+        SELECT %2$L, b.left_id, b.lo, %4$L, %5$s, (%6$L::text[])[b.rule_order], %3$s, %7$s
+        FROM match_best b %8$s
+        WHERE b.lo = b.hi
+        $q$, NULL, link_type, run, method, confidence, rules,
         CASE WHEN is_money THEN 't.amount, t.currency' ELSE 'NULL::numeric, NULL' END,
-        CASE WHEN is_money THEN 'JOIN recon.finance_transactions t ON t.transaction_id = b.left_id' ELSE '' END)
-    INTO linked, flagged;
+        CASE WHEN is_money THEN 'JOIN recon.finance_transactions t ON t.transaction_id = b.left_id' ELSE '' END);
+    GET DIAGNOSTICS linked = ROW_COUNT;
+    INSERT INTO recon.match_ambiguities (run_id, link_type, left_id, method, rule, reason, candidates)
+    SELECT run, match_pick.link_type, b.left_id, match_pick.method, rules[b.rule_order], 'two equal candidates',
+           array_agg(DISTINCT e.right_id)
+    FROM match_best b JOIN match_eligible e ON e.left_id = b.left_id AND e.rk = 1
+    WHERE b.lo <> b.hi
+    GROUP BY b.left_id, b.rule_order;
+    GET DIAGNOSTICS flagged = ROW_COUNT;
     RETURN jsonb_build_object('linked', linked, 'ambiguous', flagged);
 END $pick$;
 COMMENT ON FUNCTION recon.match_pick(bigint, text, text, double precision, text[], text) IS
