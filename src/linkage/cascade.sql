@@ -831,7 +831,9 @@ WITH settings AS (
     SELECT lt.link_type, 'record', lt.side, r.record_id, r.channel, r.created_at, r.currency, r.stated_value
     FROM recon.funnel_records r
     CROSS JOIN (VALUES ('signal_record', 'right'), ('record_record', 'left'), ('record_transaction', 'right')) AS lt(link_type, side)
-    WHERE lt.link_type <> 'record_transaction' OR r.record_type IN ('order', 'opportunity')
+    WHERE CASE lt.link_type WHEN 'signal_record' THEN r.record_type IN ('lead', 'order')   -- what ad signals convert into
+                            WHEN 'record_transaction' THEN r.record_type IN ('order', 'opportunity')   -- what is paid
+                            ELSE true END
     UNION ALL
     SELECT 'record_transaction', 'transaction', 'left', t.transaction_id, coalesce(mc.channel, 'unknown'),
            t.occurred_at, t.currency, t.amount
@@ -863,7 +865,7 @@ FROM grouped g
 CROSS JOIN unnest(recon.match_methods() || 'unmatched'::text) WITH ORDINALITY AS m(method, k)
 WHERE g.n[m.k] > 0 OR m.k = 6;
 COMMENT ON VIEW recon.match_coverage IS
-    'Coverage of the links per link type and counted side (entity: signal, record or transaction), channel (signal platform, record channel, or the channel of the record a transaction is linked to; unknown when it is not), month in the reporting time zone and currency: one row per strongest method plus an unmatched row per group, so that records, linked_records, value, linked_value, share and match_rate each add up over a group''s rows. share = records / group total; match_rate = linked_records / group total (0 on the unmatched row), so the group''s match rate is the sum of its rows''.';
+    'Coverage of the links per link type and counted side (entity: signal, record or transaction; records are leads and orders for signal_record, orders and opportunities for record_transaction, all for record_record), channel (signal platform, record channel, or the channel of the record a transaction is linked to; unknown when it is not), month in the reporting time zone and currency: one row per strongest method plus an unmatched row per group, so that records, linked_records, value, linked_value, share and match_rate each add up over a group''s rows. share = records / group total; match_rate = linked_records / group total (0 on the unmatched row), so the group''s match rate is the sum of its rows''.';
 
 CREATE VIEW recon.unmatched_exceptions AS
 WITH last_run AS (
