@@ -506,14 +506,20 @@ BEGIN
         WITH s AS MATERIALIZED (
             SELECT signal_key, platform, event_name, event_id, order_id, source, event_time
             FROM recon.conversion_signals WHERE event_id <> '' OR order_id <> ''
+        ), repeated_event AS (      -- hash aggregates first: only repeated keys are sorted
+            SELECT platform, event_name, event_id FROM s WHERE event_id <> ''
+            GROUP BY platform, event_name, event_id HAVING count(*) > 1
         ), by_event AS (
-            SELECT signal_key, first_value(signal_key) OVER w AS root_key, first_value(event_time) OVER w AS root_time
-            FROM s WHERE event_id <> ''
-            WINDOW w AS (PARTITION BY platform, event_name, event_id ORDER BY event_time, signal_key)
+            SELECT s.signal_key, first_value(s.signal_key) OVER w AS root_key, first_value(s.event_time) OVER w AS root_time
+            FROM s JOIN repeated_event r USING (platform, event_name, event_id)
+            WINDOW w AS (PARTITION BY s.platform, s.event_name, s.event_id ORDER BY s.event_time, s.signal_key)
+        ), several_sources AS (
+            SELECT platform, order_id FROM s WHERE order_id <> ''
+            GROUP BY platform, order_id HAVING min(source) <> max(source)
         ), source_first AS (
-            SELECT DISTINCT ON (platform, order_id, source) platform, order_id, source, signal_key, event_time
-            FROM s WHERE order_id <> ''
-            ORDER BY platform, order_id, source, event_time, signal_key
+            SELECT DISTINCT ON (s.platform, s.order_id, s.source) s.platform, s.order_id, s.source, s.signal_key, s.event_time
+            FROM s JOIN several_sources m USING (platform, order_id)
+            ORDER BY s.platform, s.order_id, s.source, s.event_time, s.signal_key
         )
         SELECT signal_key AS left_id, root_key AS right_id, 1 AS rule_rank, 1 AS rule_order,
                root_time - timestamptz '2000-01-01 00:00+00' AS distance
