@@ -541,8 +541,8 @@ LANGUAGE plpgsql AS $$
 DECLARE
     results jsonb := '{}';
 BEGIN
-    -- signal -> record on a hashed email, hashed phone, or external_id = customer_id; the closest
-    -- in time. Only signals still open are unpivoted.
+    -- signal -> lead or order on a hashed email, hashed phone, or external_id = customer_id; the
+    -- closest in time. Only signals still open are unpivoted.
     results := results || jsonb_build_object('signal_record', recon.match_pick(run, 'signal_record', 'exact_contact', 0.99,
         ARRAY['email_sha256', 'phone_sha256', 'external_id = customer_id'], $c$
         WITH sig AS MATERIALIZED (
@@ -552,11 +552,11 @@ BEGIN
             WHERE coalesce(s.email_sha256, s.phone_sha256, s.external_id) IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM recon.match_links l
                               WHERE l.link_type = 'signal_record' AND l.left_id = s.signal_key::text)
-        ), rec AS MATERIALIZED (
+        ), rec AS MATERIALIZED (     -- leads and orders: an opportunity shares its lead's contact but no ad converts into it
             SELECT record_id, created_at, email_sha256::text COLLATE "C" AS email,
                    phone_sha256::text COLLATE "C" AS phone, customer_id
             FROM recon.funnel_records
-            WHERE coalesce(email_sha256, phone_sha256, customer_id) IS NOT NULL
+            WHERE coalesce(email_sha256, phone_sha256, customer_id) IS NOT NULL AND record_type <> 'opportunity'
         ), sk AS (
             SELECT signal_key, event_time, 1 AS kind, email AS id FROM sig WHERE email <> ''
             UNION ALL SELECT signal_key, event_time, 2, phone FROM sig WHERE phone <> ''
@@ -597,7 +597,7 @@ BEGIN
     RETURN recon.match_stage_counts(results);
 END $$;
 COMMENT ON FUNCTION recon.match_stage_exact_contact(bigint) IS
-    'Cascade stage 3 (exact_contact, confidence 0.99): signal -> record on email_sha256, phone_sha256 or external_id = customer_id (closest in time); duplicate lead -> earliest lead with the same email_sha256 (else phone_sha256). Returns links per link type and the ambiguous count.';
+    'Cascade stage 3 (exact_contact, confidence 0.99): signal -> lead or order on email_sha256, phone_sha256 or external_id = customer_id (closest in time); duplicate lead -> earliest lead with the same email_sha256 (else phone_sha256). Returns links per link type and the ambiguous count.';
 
 -- Stage 4: CRM relationships.
 CREATE FUNCTION recon.match_stage_crm_relationship(run bigint) RETURNS jsonb
