@@ -394,6 +394,7 @@ BEGIN
         SELECT %2$L, b.left_id, b.lo, %4$L, %5$s, (%6$L::text[])[b.rule_order], %3$s, %7$s
         FROM match_best b %8$s
         WHERE b.lo = b.hi
+        ORDER BY b.left_id      -- in index order: far fewer index pages touched on a large table
         $q$, NULL, link_type, run, method, confidence, rules,
         CASE WHEN is_money THEN 't.amount, t.currency' ELSE 'NULL::numeric, NULL' END,
         CASE WHEN is_money THEN 'JOIN recon.finance_transactions t ON t.transaction_id = b.left_id' ELSE '' END);
@@ -435,55 +436,64 @@ LANGUAGE plpgsql AS $$
 DECLARE
     results jsonb := '{}';
 BEGIN
+    -- The keys of both sides, unpivoted once into temporary tables: with their statistics the
+    -- joins are planned as one-batch hash joins (over a CTE the planner guesses ten times the rows).
+    -- kind: 1 fbclid, 2 gclid, 3 gbraid, 4 wbraid, 5 ttclid, 6 msclkid, 7 li_fat_id, 8 fbc;
+    -- 101 order_id, 102 lead_id (the record's own id).
+    IF to_regclass('pg_temp.match_signal_keys') IS NOT NULL THEN DROP TABLE pg_temp.match_signal_keys; END IF;
+    CREATE TEMP TABLE match_signal_keys ON COMMIT DROP AS
+    WITH sig AS MATERIALIZED (
+        SELECT signal_key, event_time, order_id, lead_id, fbclid, gclid, gbraid, wbraid, ttclid, msclkid, li_fat_id,
+               fbc, (@extschema@.recon_parse_fbc(fbc)).fbclid COLLATE "C" AS fbc_click_id
+        FROM recon.conversion_signals
+        WHERE coalesce(order_id, lead_id, fbclid, gclid, gbraid, wbraid, ttclid, msclkid, li_fat_id, fbc) IS NOT NULL
+    )
+    SELECT signal_key, event_time, 101 AS kind, order_id AS id, false AS via_fbc FROM sig WHERE order_id <> ''
+    UNION ALL SELECT signal_key, event_time, 102, lead_id, false FROM sig WHERE lead_id <> ''
+    UNION ALL SELECT signal_key, event_time, 1, fbclid, false FROM sig WHERE fbclid <> ''
+    UNION ALL SELECT signal_key, event_time, 1, fbc_click_id, true FROM sig WHERE fbc_click_id <> ''
+    UNION ALL SELECT signal_key, event_time, 2, gclid, false FROM sig WHERE gclid <> ''
+    UNION ALL SELECT signal_key, event_time, 3, gbraid, false FROM sig WHERE gbraid <> ''
+    UNION ALL SELECT signal_key, event_time, 4, wbraid, false FROM sig WHERE wbraid <> ''
+    UNION ALL SELECT signal_key, event_time, 5, ttclid, false FROM sig WHERE ttclid <> ''
+    UNION ALL SELECT signal_key, event_time, 6, msclkid, false FROM sig WHERE msclkid <> ''
+    UNION ALL SELECT signal_key, event_time, 7, li_fat_id, false FROM sig WHERE li_fat_id <> ''
+    UNION ALL SELECT signal_key, event_time, 8, fbc, false FROM sig WHERE fbc <> '';
+    IF to_regclass('pg_temp.match_record_keys') IS NOT NULL THEN DROP TABLE pg_temp.match_record_keys; END IF;
+    CREATE TEMP TABLE match_record_keys ON COMMIT DROP AS
+    WITH rec AS MATERIALIZED (
+        SELECT record_id, created_at, fbclid, gclid, gbraid, wbraid, ttclid, msclkid, li_fat_id,
+               fbc, (@extschema@.recon_parse_fbc(fbc)).fbclid COLLATE "C" AS fbc_click_id
+        FROM recon.funnel_records
+        WHERE coalesce(fbclid, gclid, gbraid, wbraid, ttclid, msclkid, li_fat_id, fbc) IS NOT NULL
+    )
+    SELECT record_id, created_at, 1 AS kind, fbclid AS id, false AS via_fbc FROM rec WHERE fbclid <> ''
+    UNION ALL SELECT record_id, created_at, 1, fbc_click_id, true FROM rec WHERE fbc_click_id <> ''
+    UNION ALL SELECT record_id, created_at, 2, gclid, false FROM rec WHERE gclid <> ''
+    UNION ALL SELECT record_id, created_at, 3, gbraid, false FROM rec WHERE gbraid <> ''
+    UNION ALL SELECT record_id, created_at, 4, wbraid, false FROM rec WHERE wbraid <> ''
+    UNION ALL SELECT record_id, created_at, 5, ttclid, false FROM rec WHERE ttclid <> ''
+    UNION ALL SELECT record_id, created_at, 6, msclkid, false FROM rec WHERE msclkid <> ''
+    UNION ALL SELECT record_id, created_at, 7, li_fat_id, false FROM rec WHERE li_fat_id <> ''
+    UNION ALL SELECT record_id, created_at, 8, fbc, false FROM rec WHERE fbc <> '';
+    ANALYZE pg_temp.match_signal_keys, pg_temp.match_record_keys;
+
     -- signal -> record: the record's own id (rank 1), else a click id or the fbc cookie (rank 2);
-    -- several records: the closest in time. Keys are unpivoted from one narrow copy of each
-    -- table (a wide row costs more to read than to copy): rule_order 1 order_id, 2 lead_id,
-    -- 3 fbclid, 4 the click id of an fbc cookie, 5 gclid ... 10 li_fat_id, 11 fbc.
+    -- several records: the closest in time. rule_order: 1 order_id, 2 lead_id, 3 fbclid, 4 the
+    -- click id of an fbc cookie, 5 gclid ... 10 li_fat_id, 11 fbc.
     results := results || jsonb_build_object('signal_record', recon.match_pick(run, 'signal_record', 'exact_id', 1.0,
         ARRAY['order_id', 'lead_id', 'fbclid', 'fbc click id', 'gclid', 'gbraid', 'wbraid', 'ttclid', 'msclkid',
               'li_fat_id', 'fbc'], $c$
-        WITH sig AS MATERIALIZED (
-            SELECT signal_key, event_time, order_id, lead_id, fbclid, gclid, gbraid, wbraid, ttclid, msclkid, li_fat_id,
-                   fbc, (@extschema@.recon_parse_fbc(fbc)).fbclid COLLATE "C" AS fbc_click_id
-            FROM recon.conversion_signals
-            WHERE coalesce(order_id, lead_id, fbclid, gclid, gbraid, wbraid, ttclid, msclkid, li_fat_id, fbc) IS NOT NULL
-        ), rec AS MATERIALIZED (
-            SELECT record_id, created_at, fbclid, gclid, gbraid, wbraid, ttclid, msclkid, li_fat_id,
-                   fbc, (@extschema@.recon_parse_fbc(fbc)).fbclid COLLATE "C" AS fbc_click_id
-            FROM recon.funnel_records
-            WHERE coalesce(fbclid, gclid, gbraid, wbraid, ttclid, msclkid, li_fat_id, fbc) IS NOT NULL
-        ), own_id AS (
-            SELECT signal_key, event_time, 1 AS rule_order, order_id AS id FROM sig WHERE order_id <> ''
-            UNION ALL SELECT signal_key, event_time, 2, lead_id FROM sig WHERE lead_id <> ''
-        ), sk AS (    -- kind: 1 fbclid, 2 gclid, 3 gbraid, 4 wbraid, 5 ttclid, 6 msclkid, 7 li_fat_id, 8 fbc
-            SELECT signal_key, event_time, 1 AS kind, fbclid AS id, false AS via_fbc FROM sig WHERE fbclid <> ''
-            UNION ALL SELECT signal_key, event_time, 1, fbc_click_id, true FROM sig WHERE fbc_click_id <> ''
-            UNION ALL SELECT signal_key, event_time, 2, gclid, false FROM sig WHERE gclid <> ''
-            UNION ALL SELECT signal_key, event_time, 3, gbraid, false FROM sig WHERE gbraid <> ''
-            UNION ALL SELECT signal_key, event_time, 4, wbraid, false FROM sig WHERE wbraid <> ''
-            UNION ALL SELECT signal_key, event_time, 5, ttclid, false FROM sig WHERE ttclid <> ''
-            UNION ALL SELECT signal_key, event_time, 6, msclkid, false FROM sig WHERE msclkid <> ''
-            UNION ALL SELECT signal_key, event_time, 7, li_fat_id, false FROM sig WHERE li_fat_id <> ''
-            UNION ALL SELECT signal_key, event_time, 8, fbc, false FROM sig WHERE fbc <> ''
-        ), rk AS (
-            SELECT record_id, created_at, 1 AS kind, fbclid AS id, false AS via_fbc FROM rec WHERE fbclid <> ''
-            UNION ALL SELECT record_id, created_at, 1, fbc_click_id, true FROM rec WHERE fbc_click_id <> ''
-            UNION ALL SELECT record_id, created_at, 2, gclid, false FROM rec WHERE gclid <> ''
-            UNION ALL SELECT record_id, created_at, 3, gbraid, false FROM rec WHERE gbraid <> ''
-            UNION ALL SELECT record_id, created_at, 4, wbraid, false FROM rec WHERE wbraid <> ''
-            UNION ALL SELECT record_id, created_at, 5, ttclid, false FROM rec WHERE ttclid <> ''
-            UNION ALL SELECT record_id, created_at, 6, msclkid, false FROM rec WHERE msclkid <> ''
-            UNION ALL SELECT record_id, created_at, 7, li_fat_id, false FROM rec WHERE li_fat_id <> ''
-            UNION ALL SELECT record_id, created_at, 8, fbc, false FROM rec WHERE fbc <> ''
-        )
-        SELECT o.signal_key AS left_id, r.record_id AS right_id, 1 AS rule_rank, o.rule_order,
+        SELECT o.signal_key AS left_id, r.record_id AS right_id, 1 AS rule_rank, o.kind - 100 AS rule_order,
                recon.match_gap(o.event_time, r.created_at) AS distance
-        FROM own_id o JOIN recon.funnel_records r ON r.record_id = o.id
+        FROM pg_temp.match_signal_keys o JOIN recon.funnel_records r ON r.record_id = o.id
+        WHERE o.kind > 100
         UNION ALL
         SELECT sk.signal_key, rk.record_id, 2,
                CASE WHEN sk.via_fbc OR rk.via_fbc THEN 4 ELSE 2 + sk.kind + (sk.kind > 1)::int END,
                recon.match_gap(sk.event_time, rk.created_at)
-        FROM sk JOIN rk ON rk.kind = sk.kind AND rk.id = sk.id
+        FROM pg_temp.match_signal_keys sk JOIN pg_temp.match_record_keys rk ON rk.kind = sk.kind AND rk.id = sk.id
+        WHERE sk.kind < 100
     $c$));
 
     -- transaction -> record: order_id (rank 1), else opportunity_id (rank 2).
@@ -537,39 +547,52 @@ COMMENT ON FUNCTION recon.match_stage_exact_id(bigint) IS
 
 -- Stage 3: exact protected contact keys.
 CREATE FUNCTION recon.match_stage_exact_contact(run bigint) RETURNS jsonb
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET enable_mergejoin = off
+SET enable_nestloop = off
+AS $$
 DECLARE
     results jsonb := '{}';
 BEGIN
-    -- signal -> lead or order on a hashed email, hashed phone, or external_id = customer_id; the
-    -- closest in time. Only signals still open are unpivoted.
-    results := results || jsonb_build_object('signal_record', recon.match_pick(run, 'signal_record', 'exact_contact', 0.99,
-        ARRAY['email_sha256', 'phone_sha256', 'external_id = customer_id'], $c$
-        WITH sig AS MATERIALIZED (
-            SELECT s.signal_key, s.event_time, s.email_sha256::text COLLATE "C" AS email,
-                   s.phone_sha256::text COLLATE "C" AS phone, s.external_id
-            FROM recon.conversion_signals s
-            WHERE coalesce(s.email_sha256, s.phone_sha256, s.external_id) IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM recon.match_links l
-                              WHERE l.link_type = 'signal_record' AND l.left_id = s.signal_key::text)
-        ), rec AS MATERIALIZED (     -- leads and orders: an opportunity shares its lead's contact but no ad converts into it
+    IF to_regclass('pg_temp.match_signal_contacts') IS NOT NULL THEN DROP TABLE pg_temp.match_signal_contacts; END IF;
+    CREATE TEMP TABLE match_signal_contacts ON COMMIT DROP AS
+    WITH sig AS MATERIALIZED (
+        SELECT s.signal_key, s.event_time, s.email_sha256::text COLLATE "C" AS email,
+               s.phone_sha256::text COLLATE "C" AS phone, s.external_id
+        FROM recon.conversion_signals s
+        WHERE coalesce(s.email_sha256, s.phone_sha256, s.external_id) IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM recon.match_links l
+                          WHERE l.link_type = 'signal_record' AND l.left_id = s.signal_key::text)
+    )
+    SELECT signal_key, event_time, 1 AS kind, email AS id FROM sig WHERE email <> ''
+    UNION ALL SELECT signal_key, event_time, 2, phone FROM sig WHERE phone <> ''
+    UNION ALL SELECT signal_key, event_time, 3, external_id FROM sig WHERE external_id <> '';
+    IF to_regclass('pg_temp.match_record_contacts') IS NOT NULL THEN DROP TABLE pg_temp.match_record_contacts; END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_temp.match_signal_contacts) THEN
+        -- every signal with a contact key is linked already: nothing to unpivot on the record side
+        results := jsonb_build_object('signal_record', jsonb_build_object('linked', 0, 'ambiguous', 0));
+    ELSE
+        CREATE TEMP TABLE match_record_contacts ON COMMIT DROP AS
+        WITH rec AS MATERIALIZED (     -- leads and orders: an opportunity shares its lead's contact but no ad converts into it
             SELECT record_id, created_at, email_sha256::text COLLATE "C" AS email,
                    phone_sha256::text COLLATE "C" AS phone, customer_id
             FROM recon.funnel_records
             WHERE coalesce(email_sha256, phone_sha256, customer_id) IS NOT NULL AND record_type <> 'opportunity'
-        ), sk AS (
-            SELECT signal_key, event_time, 1 AS kind, email AS id FROM sig WHERE email <> ''
-            UNION ALL SELECT signal_key, event_time, 2, phone FROM sig WHERE phone <> ''
-            UNION ALL SELECT signal_key, event_time, 3, external_id FROM sig WHERE external_id <> ''
-        ), rk AS (
-            SELECT record_id, created_at, 1 AS kind, email AS id FROM rec WHERE email <> ''
-            UNION ALL SELECT record_id, created_at, 2, phone FROM rec WHERE phone <> ''
-            UNION ALL SELECT record_id, created_at, 3, customer_id FROM rec WHERE customer_id <> ''
         )
-        SELECT sk.signal_key AS left_id, rk.record_id AS right_id, 1 AS rule_rank, sk.kind AS rule_order,
-               recon.match_gap(sk.event_time, rk.created_at) AS distance
-        FROM sk JOIN rk ON rk.kind = sk.kind AND rk.id = sk.id
-    $c$));
+        SELECT record_id, created_at, 1 AS kind, email AS id FROM rec WHERE email <> ''
+        UNION ALL SELECT record_id, created_at, 2, phone FROM rec WHERE phone <> ''
+        UNION ALL SELECT record_id, created_at, 3, customer_id FROM rec WHERE customer_id <> '';
+        ANALYZE pg_temp.match_signal_contacts, pg_temp.match_record_contacts;
+
+        -- signal -> lead or order on a hashed email, hashed phone, or external_id = customer_id; the
+        -- closest in time. Only signals still open are unpivoted.
+        results := results || jsonb_build_object('signal_record', recon.match_pick(run, 'signal_record', 'exact_contact', 0.99,
+            ARRAY['email_sha256', 'phone_sha256', 'external_id = customer_id'], $c$
+            SELECT sk.signal_key AS left_id, rk.record_id AS right_id, 1 AS rule_rank, sk.kind AS rule_order,
+                   recon.match_gap(sk.event_time, rk.created_at) AS distance
+            FROM pg_temp.match_signal_contacts sk JOIN pg_temp.match_record_contacts rk ON rk.kind = sk.kind AND rk.id = sk.id
+        $c$));
+    END IF;
 
     -- duplicate lead -> original lead: same hashed email (rank 1) or phone (rank 2), the later lead
     -- to the earliest. Leads created at the same moment as the earliest are not originals either:
@@ -767,7 +790,6 @@ BEGIN
     IF 'exact_id' = ANY (wanted) THEN
         t0 := clock_timestamp();
         stage := recon.match_stage_exact_id(v_run);
-        ANALYZE recon.match_links;     -- the next stages anti-join against what this one wrote
         counts := counts || jsonb_build_object('exact_id', stage || jsonb_build_object('ms', recon.match_ms(t0)));
     END IF;
     IF 'exact_contact' = ANY (wanted) THEN
