@@ -837,167 +837,206 @@ COMMENT ON PROCEDURE recon.run_matching(text[], double precision) IS
     'The matching cascade, in one transaction (a failure leaves the previous links): deletes the automatic links, then links, each stage only for sides still open and never a rejected pair, 1. manual confirmations (manual_verified), 2. exact_id, 3. exact_contact, 4. crm_relationship, 5. inferred (recon.match_inferred, when installed). Equal candidates are flagged, not guessed (recon.match_ambiguities). methods: a subset to run (NULL: all; unknown names raise 22023); min_confidence in [0, 1] (22023 otherwise) is passed to the inferred stage and marks weaker links as exceptions. Counts and milliseconds per stage go to recon.match_runs.link_counts.';
 
 ------------------------------------------------------------------ coverage and exceptions
-CREATE VIEW recon.match_coverage AS
-WITH settings AS (
-    SELECT recon.setting('reporting_timezone') AS tz
-), best AS (       -- each linked side's strongest method, per link type
-    SELECT link_type, 'left' AS side, left_id AS id, min(array_position(recon.match_methods(), method::text)) AS m
-    FROM recon.match_links GROUP BY link_type, left_id
-    UNION ALL
-    SELECT link_type, 'right', right_id, min(array_position(recon.match_methods(), method::text))
-    FROM recon.match_links WHERE link_type IN ('signal_record', 'record_transaction') GROUP BY link_type, right_id
-), money_channel AS (   -- a transaction's channel: that of the record holding the largest part
-    SELECT DISTINCT ON (l.left_id) l.left_id AS transaction_id, r.channel
-    FROM recon.match_links l JOIN recon.funnel_records r ON r.record_id = l.right_id
-    WHERE l.link_type = 'record_transaction'
-    ORDER BY l.left_id, l.allocated_amount DESC NULLS LAST, l.right_id
-), entities AS (
-    SELECT lt.link_type, 'signal' AS entity, 'left' AS side, s.signal_key::text AS id, s.platform AS channel,
-           s.event_time AS at, s.currency, s.value
-    FROM recon.conversion_signals s CROSS JOIN (VALUES ('signal_record'), ('signal_signal')) AS lt(link_type)
-    UNION ALL
-    SELECT lt.link_type, 'record', lt.side, r.record_id, r.channel, r.created_at, r.currency, r.stated_value
-    FROM recon.funnel_records r
-    CROSS JOIN (VALUES ('signal_record', 'right'), ('record_record', 'left'), ('record_transaction', 'right')) AS lt(link_type, side)
-    WHERE CASE lt.link_type WHEN 'signal_record' THEN r.record_type IN ('lead', 'order')   -- what ad signals convert into
-                            WHEN 'record_transaction' THEN r.record_type IN ('order', 'opportunity')   -- what is paid
-                            ELSE true END
-    UNION ALL
-    SELECT 'record_transaction', 'transaction', 'left', t.transaction_id, coalesce(mc.channel, 'unknown'),
-           t.occurred_at, t.currency, t.amount
-    FROM recon.finance_transactions t LEFT JOIN money_channel mc USING (transaction_id)
-), labelled AS (
-    SELECT e.link_type, e.entity, e.channel::text AS channel,
-           (date_trunc('month', e.at AT TIME ZONE st.tz))::date AS period, e.currency, e.value,
-           coalesce(b.m, 6) AS k       -- 6 = unmatched
-    FROM entities e CROSS JOIN settings st
-    LEFT JOIN best b ON b.link_type = e.link_type AND b.side = e.side AND b.id = e.id
-), grouped AS (
-    SELECT link_type, entity, channel, period, currency,
-           count(*) AS total, count(*) FILTER (WHERE k < 6) AS linked,
-           ARRAY[count(*) FILTER (WHERE k = 1), count(*) FILTER (WHERE k = 2), count(*) FILTER (WHERE k = 3),
-                 count(*) FILTER (WHERE k = 4), count(*) FILTER (WHERE k = 5), count(*) FILTER (WHERE k = 6)] AS n,
-           ARRAY[sum(value) FILTER (WHERE k = 1), sum(value) FILTER (WHERE k = 2), sum(value) FILTER (WHERE k = 3),
-                 sum(value) FILTER (WHERE k = 4), sum(value) FILTER (WHERE k = 5), sum(value) FILTER (WHERE k = 6)] AS v
-    FROM labelled
-    GROUP BY link_type, entity, channel, period, currency
-)
-SELECT g.link_type, g.entity, g.channel, g.period, g.currency, m.method,
-       g.n[m.k] AS records,
-       CASE WHEN m.k < 6 THEN g.n[m.k] ELSE 0 END AS linked_records,
-       g.v[m.k] AS value,
-       CASE WHEN m.k < 6 THEN g.v[m.k] WHEN g.v[m.k] IS NOT NULL THEN 0 END AS linked_value,
-       round(g.n[m.k]::numeric / g.total, 4) AS share,
-       round(CASE WHEN m.k < 6 THEN g.n[m.k] ELSE 0 END::numeric / g.total, 4) AS match_rate
-FROM grouped g
-CROSS JOIN unnest(recon.match_methods() || 'unmatched'::text) WITH ORDINALITY AS m(method, k)
-WHERE g.n[m.k] > 0 OR m.k = 6;
+-- The views are functions underneath for one reason: they read every signal, record and
+-- transaction, and the plans they need (in memory, hash joins and hash aggregates on "C" keys, no
+-- JIT) take settings a view cannot carry: 6.6 s -> 1.9 s for the coverage at 100k journeys.
+CREATE FUNCTION recon.match_coverage_rows()
+RETURNS TABLE (link_type text, entity text, channel text, period date, currency recon_currency_code, method text,
+               records bigint, linked_records bigint, value numeric, linked_value numeric, share numeric,
+               match_rate numeric)
+LANGUAGE plpgsql STABLE
+SET work_mem = '256MB'
+SET jit = off
+SET enable_mergejoin = off
+SET enable_nestloop = off
+SET enable_sort = off        -- hash aggregates: a few hundred groups from every row of three tables
+AS $cov$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    WITH settings AS MATERIALIZED (     -- once, not per row
+        SELECT recon.setting('reporting_timezone') AS tz
+    ), best AS (       -- each linked side's strongest method, per link type
+        SELECT link_type, 'left' COLLATE "C" AS side, left_id AS id, min(array_position(recon.match_methods(), method::text)) AS m
+        FROM recon.match_links GROUP BY link_type, left_id
+        UNION ALL
+        SELECT link_type, 'right', right_id, min(array_position(recon.match_methods(), method::text))
+        FROM recon.match_links WHERE link_type IN ('signal_record', 'record_transaction') GROUP BY link_type, right_id
+    ), money_channel AS (   -- a transaction's channel: that of the record holding the largest part
+        SELECT DISTINCT ON (l.left_id) l.left_id AS transaction_id, r.channel
+        FROM recon.match_links l JOIN recon.funnel_records r ON r.record_id = l.right_id
+        WHERE l.link_type = 'record_transaction'
+        ORDER BY l.left_id, l.allocated_amount DESC NULLS LAST, l.right_id
+    ), entities AS (
+        SELECT lt.link_type, 'signal' AS entity, 'left' AS side, s.signal_key::text COLLATE "C" AS id, s.platform AS channel,
+               s.event_time AS at, s.currency, s.value
+        FROM recon.conversion_signals s
+        CROSS JOIN (VALUES ('signal_record' COLLATE "C"), ('signal_signal')) AS lt(link_type)
+        UNION ALL
+        SELECT lt.link_type, 'record', lt.side, r.record_id, r.channel, r.created_at, r.currency, r.stated_value
+        FROM recon.funnel_records r
+        CROSS JOIN (VALUES ('signal_record' COLLATE "C", 'right' COLLATE "C"), ('record_record', 'left'),
+                           ('record_transaction', 'right')) AS lt(link_type, side)
+        WHERE CASE lt.link_type WHEN 'signal_record' THEN r.record_type IN ('lead', 'order')   -- what ad signals convert into
+                                WHEN 'record_transaction' THEN r.record_type IN ('order', 'opportunity')   -- what is paid
+                                ELSE true END
+        UNION ALL
+        SELECT 'record_transaction', 'transaction', 'left' COLLATE "C", t.transaction_id, coalesce(mc.channel, 'unknown'),
+               t.occurred_at, t.currency, t.amount
+        FROM recon.finance_transactions t LEFT JOIN money_channel mc USING (transaction_id)
+    ), labelled AS (
+        SELECT e.link_type, e.entity, e.channel::text AS channel,
+               (date_trunc('month', e.at AT TIME ZONE st.tz))::date AS period, e.currency, e.value,
+               coalesce(b.m, 6) AS k       -- 6 = unmatched
+        FROM entities e CROSS JOIN settings st
+        LEFT JOIN best b ON b.link_type = e.link_type AND b.side = e.side AND b.id = e.id
+    ), grouped AS (
+        SELECT link_type, entity, channel, period, currency,
+               count(*) AS total, count(*) FILTER (WHERE k < 6) AS linked,
+               ARRAY[count(*) FILTER (WHERE k = 1), count(*) FILTER (WHERE k = 2), count(*) FILTER (WHERE k = 3),
+                     count(*) FILTER (WHERE k = 4), count(*) FILTER (WHERE k = 5), count(*) FILTER (WHERE k = 6)] AS n,
+               ARRAY[sum(value) FILTER (WHERE k = 1), sum(value) FILTER (WHERE k = 2), sum(value) FILTER (WHERE k = 3),
+                     sum(value) FILTER (WHERE k = 4), sum(value) FILTER (WHERE k = 5), sum(value) FILTER (WHERE k = 6)] AS v
+        FROM labelled
+        GROUP BY link_type, entity, channel, period, currency
+    )
+    SELECT g.link_type, g.entity, g.channel, g.period, g.currency, m.method,
+           g.n[m.k] AS records,
+           CASE WHEN m.k < 6 THEN g.n[m.k] ELSE 0 END AS linked_records,
+           g.v[m.k] AS value,
+           CASE WHEN m.k < 6 THEN g.v[m.k] WHEN g.v[m.k] IS NOT NULL THEN 0 END AS linked_value,
+           round(g.n[m.k]::numeric / g.total, 4) AS share,
+           round(CASE WHEN m.k < 6 THEN g.n[m.k] ELSE 0 END::numeric / g.total, 4) AS match_rate
+    FROM grouped g
+    CROSS JOIN unnest(recon.match_methods() || 'unmatched'::text) WITH ORDINALITY AS m(method, k)
+    WHERE g.n[m.k] > 0 OR m.k = 6;
+END $cov$;
+COMMENT ON FUNCTION recon.match_coverage_rows() IS
+    'The rows of recon.match_coverage (a function so that it can set work_mem and jit).';
+
+CREATE VIEW recon.match_coverage AS SELECT * FROM recon.match_coverage_rows();
 COMMENT ON VIEW recon.match_coverage IS
     'Coverage of the links per link type and counted side (entity: signal, record or transaction; records are leads and orders for signal_record, orders and opportunities for record_transaction, all for record_record), channel (signal platform, record channel, or the channel of the record a transaction is linked to; unknown when it is not), month in the reporting time zone and currency: one row per strongest method plus an unmatched row per group, so that records, linked_records, value, linked_value, share and match_rate each add up over a group''s rows. share = records / group total; match_rate = linked_records / group total (0 on the unmatched row), so the group''s match rate is the sum of its rows''.';
 
-CREATE VIEW recon.unmatched_exceptions AS
-WITH last_run AS (
-    SELECT run_id, coalesce((parameters ->> 'min_confidence')::float8, 0.9) AS min_confidence
-    FROM recon.match_runs ORDER BY run_id DESC LIMIT 1
-), amb AS (
-    SELECT a.* FROM recon.match_ambiguities a JOIN last_run USING (run_id)
-), rejected AS (
-    SELECT DISTINCT link_type, left_id FROM recon.match_latest_decisions WHERE decision = 'reject'
-), clock AS (
-    SELECT recon.data_as_of() AS as_of
-), ex AS (
-    -- signals no record backs
-    SELECT 'signal' AS layer, 'signal_record' AS link_type, s.signal_key::text AS id, s.platform::text AS channel,
-           s.event_time AS occurred_at, s.value, s.currency, NULL::text AS owner,
-           CASE WHEN a.left_id IS NOT NULL THEN a.reason
-                WHEN rj.left_id IS NOT NULL THEN 'candidate rejected by a reviewer'
-                WHEN coalesce(s.order_id, s.lead_id, s.fbclid, s.gclid, s.gbraid, s.wbraid, s.ttclid, s.msclkid,
-                              s.li_fat_id, s.fbc, s.email_sha256, s.phone_sha256, s.external_id) IS NULL
-                     THEN 'no click id or contact key'
-                WHEN coalesce(s.order_id, s.lead_id) IS NOT NULL
-                     AND NOT EXISTS (SELECT 1 FROM recon.funnel_records r WHERE r.record_id IN (s.order_id, s.lead_id))
-                     THEN 'order or lead id not in CRM'
-                WHEN coalesce(s.order_id, s.lead_id) IS NOT NULL THEN 'not matched by the last run'
-                ELSE 'ids match no CRM record' END AS reason,
-           CASE WHEN a.left_id IS NOT NULL THEN 'candidates: ' || array_to_string(a.candidates, ', ') END AS detail
-    FROM recon.conversion_signals s
-    LEFT JOIN amb a ON a.link_type = 'signal_record' AND a.left_id = s.signal_key::text
-    LEFT JOIN rejected rj ON rj.link_type = 'signal_record' AND rj.left_id = s.signal_key::text
-    WHERE NOT EXISTS (SELECT 1 FROM recon.match_links l WHERE l.link_type = 'signal_record' AND l.left_id = s.signal_key::text)
-    UNION ALL
-    -- money no record explains
-    SELECT 'transaction', 'record_transaction', t.transaction_id, NULL, t.occurred_at, t.amount, t.currency, NULL,
-           CASE WHEN a.left_id IS NOT NULL THEN a.reason
-                WHEN rj.left_id IS NOT NULL THEN 'candidate rejected by a reviewer'
-                WHEN t.order_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM recon.funnel_records r WHERE r.record_id = t.order_id)
-                     THEN 'order id not in CRM'
-                WHEN t.opportunity_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM recon.funnel_records r WHERE r.record_id = t.opportunity_id)
-                     THEN 'opportunity id not in CRM'
-                WHEN coalesce(t.order_id, t.opportunity_id) IS NOT NULL THEN 'not matched by the last run'
-                WHEN t.invoice_id IS NOT NULL THEN 'invoice not linked to a record'
-                WHEN t.parent_transaction_id IS NOT NULL THEN 'parent transaction not linked to a record'
-                WHEN NOT EXISTS (SELECT 1 FROM recon.funnel_records r
-                                 WHERE r.customer_id = t.customer_id AND r.record_type IN ('order', 'opportunity'))
-                     THEN t.transaction_type || ' without order id: the customer has no order or opportunity'
-                ELSE 'not matched by the last run' END,
-           CASE WHEN a.left_id IS NOT NULL THEN 'candidates: ' || array_to_string(a.candidates, ', ') END
-    FROM recon.finance_transactions t
-    LEFT JOIN amb a ON a.link_type = 'record_transaction' AND a.left_id = t.transaction_id
-    LEFT JOIN rejected rj ON rj.link_type = 'record_transaction' AND rj.left_id = t.transaction_id
-    WHERE NOT EXISTS (SELECT 1 FROM recon.match_links l WHERE l.link_type = 'record_transaction' AND l.left_id = t.transaction_id)
-    UNION ALL
-    -- records a paid channel brought that no signal of any platform backs
-    SELECT 'record', 'signal_record', r.record_id, r.channel, r.created_at, r.stated_value, r.currency, r.owner,
-           CASE WHEN coalesce(r.fbclid, r.gclid, r.gbraid, r.wbraid, r.ttclid, r.msclkid, r.li_fat_id, r.fbc,
-                              r.email_sha256, r.phone_sha256, r.customer_id) IS NULL
-                THEN 'identity-lost: no ids'
-                ELSE 'paid-channel record without a signal' END,
-           NULL
-    FROM recon.funnel_records r JOIN recon.channels c ON c.channel = r.channel AND c.platform IS NOT NULL
-    WHERE r.record_type IN ('lead', 'order')
-      AND NOT EXISTS (SELECT 1 FROM recon.match_links l WHERE l.link_type = 'signal_record' AND l.right_id = r.record_id)
-    UNION ALL
-    -- won deals and orders without money
-    SELECT 'record', 'record_transaction', r.record_id, r.channel, r.created_at, r.stated_value, r.currency, r.owner,
-           'won without a transaction', NULL
-    FROM recon.funnel_records r
-    WHERE r.record_type IN ('order', 'opportunity') AND r.status = 'won'
-      AND NOT EXISTS (SELECT 1 FROM recon.match_links l WHERE l.link_type = 'record_transaction' AND l.right_id = r.record_id)
-    UNION ALL
-    -- duplicates and repeats with equally good originals
-    SELECT CASE a.link_type WHEN 'record_record' THEN 'record' ELSE 'signal' END, a.link_type, a.left_id,
-           coalesce(r.channel, s.platform), coalesce(r.created_at, s.event_time), coalesce(r.stated_value, s.value),
-           coalesce(r.currency, s.currency), r.owner, a.reason, 'candidates: ' || array_to_string(a.candidates, ', ')
-    FROM amb a
-    LEFT JOIN recon.funnel_records r ON a.link_type = 'record_record' AND r.record_id = a.left_id
-    LEFT JOIN recon.conversion_signals s ON a.link_type = 'signal_signal' AND s.signal_key::text = a.left_id
-    WHERE a.link_type IN ('record_record', 'signal_signal')
-    UNION ALL
-    -- links weaker than the last run's threshold
-    SELECT (recon.match_layers(l.link_type)).left_layer, l.link_type, l.left_id,
-           coalesce(r.channel, s.platform), coalesce(t.occurred_at, r.created_at, s.event_time),
-           coalesce(t.amount, r.stated_value, s.value), coalesce(t.currency, r.currency, s.currency), r.owner,
-           format('linked with confidence %s, below the last run''s min_confidence %s', l.confidence, lr.min_confidence),
-           format('%s -> %s by %s (%s)', l.left_id, l.right_id, l.method, l.rule)
-    FROM recon.match_links l CROSS JOIN last_run lr
-    LEFT JOIN recon.conversion_signals s ON l.link_type IN ('signal_record', 'signal_signal') AND s.signal_key::text = l.left_id
-    LEFT JOIN recon.funnel_records r ON l.link_type = 'record_record' AND r.record_id = l.left_id
-    LEFT JOIN recon.finance_transactions t ON l.link_type = 'record_transaction' AND t.transaction_id = l.left_id
-    WHERE l.confidence < lr.min_confidence
-    UNION ALL
-    -- transactions whose allocated parts do not add up to the amount
-    SELECT 'transaction', 'record_transaction', t.transaction_id, NULL, t.occurred_at,
-           t.amount - p.allocated, t.currency, NULL, 'allocation remainder',
-           format('%s of %s %s allocated over %s record(s)', p.allocated, t.amount, t.currency, p.n)
-    FROM (SELECT left_id, sum(allocated_amount) AS allocated, count(*) AS n
-          FROM recon.match_links
-          WHERE link_type = 'record_transaction' AND allocated_amount IS NOT NULL
-          GROUP BY left_id) p
-    JOIN recon.finance_transactions t ON t.transaction_id = p.left_id
-    WHERE p.allocated <> t.amount
-)
-SELECT ex.layer, ex.link_type, ex.id, ex.channel, ex.occurred_at, c.as_of - ex.occurred_at AS age,
-       ex.value, ex.currency, ex.reason, ex.detail, ex.owner
-FROM ex CROSS JOIN clock c;
+CREATE FUNCTION recon.unmatched_exceptions_rows()
+RETURNS TABLE (layer text, link_type text, id text, channel text, occurred_at timestamptz, age interval,
+               value numeric, currency recon_currency_code, reason text, detail text, owner text)
+LANGUAGE plpgsql STABLE
+SET work_mem = '256MB'
+SET jit = off
+SET enable_mergejoin = off
+SET enable_nestloop = off
+AS $exc$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    WITH last_run AS MATERIALIZED (
+        SELECT run_id, coalesce((parameters ->> 'min_confidence')::float8, 0.9) AS min_confidence
+        FROM recon.match_runs ORDER BY run_id DESC LIMIT 1
+    ), amb AS (
+        SELECT a.* FROM recon.match_ambiguities a JOIN last_run USING (run_id)
+    ), rejected AS (
+        SELECT DISTINCT link_type, left_id FROM recon.match_latest_decisions WHERE decision = 'reject'
+    ), clock AS MATERIALIZED (      -- once: it scans three tables
+        SELECT recon.data_as_of() AS as_of
+    ), ex AS (
+        -- signals no record backs
+        SELECT 'signal' AS layer, 'signal_record' AS link_type, s.signal_key::text AS id, s.platform::text AS channel,
+               s.event_time AS occurred_at, s.value, s.currency, NULL::text AS owner,
+               CASE WHEN a.left_id IS NOT NULL THEN a.reason
+                    WHEN rj.left_id IS NOT NULL THEN 'candidate rejected by a reviewer'
+                    WHEN coalesce(s.order_id, s.lead_id, s.fbclid, s.gclid, s.gbraid, s.wbraid, s.ttclid, s.msclkid,
+                                  s.li_fat_id, s.fbc, s.email_sha256, s.phone_sha256, s.external_id) IS NULL
+                         THEN 'no click id or contact key'
+                    WHEN coalesce(s.order_id, s.lead_id) IS NOT NULL
+                         AND NOT EXISTS (SELECT 1 FROM recon.funnel_records r WHERE r.record_id IN (s.order_id, s.lead_id))
+                         THEN 'order or lead id not in CRM'
+                    WHEN coalesce(s.order_id, s.lead_id) IS NOT NULL THEN 'not matched by the last run'
+                    ELSE 'ids match no CRM record' END AS reason,
+               CASE WHEN a.left_id IS NOT NULL THEN 'candidates: ' || array_to_string(a.candidates, ', ') END AS detail
+        FROM recon.conversion_signals s
+        LEFT JOIN amb a ON a.link_type = 'signal_record' AND a.left_id = s.signal_key::text
+        LEFT JOIN rejected rj ON rj.link_type = 'signal_record' AND rj.left_id = s.signal_key::text
+        WHERE NOT EXISTS (SELECT 1 FROM recon.match_links l WHERE l.link_type = 'signal_record' AND l.left_id = s.signal_key::text)
+        UNION ALL
+        -- money no record explains
+        SELECT 'transaction', 'record_transaction', t.transaction_id, NULL, t.occurred_at, t.amount, t.currency, NULL,
+               CASE WHEN a.left_id IS NOT NULL THEN a.reason
+                    WHEN rj.left_id IS NOT NULL THEN 'candidate rejected by a reviewer'
+                    WHEN t.order_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM recon.funnel_records r WHERE r.record_id = t.order_id)
+                         THEN 'order id not in CRM'
+                    WHEN t.opportunity_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM recon.funnel_records r WHERE r.record_id = t.opportunity_id)
+                         THEN 'opportunity id not in CRM'
+                    WHEN coalesce(t.order_id, t.opportunity_id) IS NOT NULL THEN 'not matched by the last run'
+                    WHEN t.invoice_id IS NOT NULL THEN 'invoice not linked to a record'
+                    WHEN t.parent_transaction_id IS NOT NULL THEN 'parent transaction not linked to a record'
+                    WHEN NOT EXISTS (SELECT 1 FROM recon.funnel_records r
+                                     WHERE r.customer_id = t.customer_id AND r.record_type IN ('order', 'opportunity'))
+                         THEN t.transaction_type || ' without order id: the customer has no order or opportunity'
+                    ELSE 'not matched by the last run' END,
+               CASE WHEN a.left_id IS NOT NULL THEN 'candidates: ' || array_to_string(a.candidates, ', ') END
+        FROM recon.finance_transactions t
+        LEFT JOIN amb a ON a.link_type = 'record_transaction' AND a.left_id = t.transaction_id
+        LEFT JOIN rejected rj ON rj.link_type = 'record_transaction' AND rj.left_id = t.transaction_id
+        WHERE NOT EXISTS (SELECT 1 FROM recon.match_links l WHERE l.link_type = 'record_transaction' AND l.left_id = t.transaction_id)
+        UNION ALL
+        -- records a paid channel brought that no signal of any platform backs
+        SELECT 'record', 'signal_record', r.record_id, r.channel, r.created_at, r.stated_value, r.currency, r.owner,
+               CASE WHEN coalesce(r.fbclid, r.gclid, r.gbraid, r.wbraid, r.ttclid, r.msclkid, r.li_fat_id, r.fbc,
+                                  r.email_sha256, r.phone_sha256, r.customer_id) IS NULL
+                    THEN 'identity-lost: no ids'
+                    ELSE 'paid-channel record without a signal' END,
+               NULL
+        FROM recon.funnel_records r JOIN recon.channels c ON c.channel = r.channel AND c.platform IS NOT NULL
+        WHERE r.record_type IN ('lead', 'order')
+          AND NOT EXISTS (SELECT 1 FROM recon.match_links l WHERE l.link_type = 'signal_record' AND l.right_id = r.record_id)
+        UNION ALL
+        -- won deals and orders without money
+        SELECT 'record', 'record_transaction', r.record_id, r.channel, r.created_at, r.stated_value, r.currency, r.owner,
+               'won without a transaction', NULL
+        FROM recon.funnel_records r
+        WHERE r.record_type IN ('order', 'opportunity') AND r.status = 'won'
+          AND NOT EXISTS (SELECT 1 FROM recon.match_links l WHERE l.link_type = 'record_transaction' AND l.right_id = r.record_id)
+        UNION ALL
+        -- duplicates and repeats with equally good originals
+        SELECT CASE a.link_type WHEN 'record_record' THEN 'record' ELSE 'signal' END, a.link_type, a.left_id,
+               coalesce(r.channel, s.platform), coalesce(r.created_at, s.event_time), coalesce(r.stated_value, s.value),
+               coalesce(r.currency, s.currency), r.owner, a.reason, 'candidates: ' || array_to_string(a.candidates, ', ')
+        FROM amb a
+        LEFT JOIN recon.funnel_records r ON a.link_type = 'record_record' AND r.record_id = a.left_id
+        LEFT JOIN recon.conversion_signals s ON a.link_type = 'signal_signal' AND s.signal_key::text = a.left_id
+        WHERE a.link_type IN ('record_record', 'signal_signal')
+        UNION ALL
+        -- links weaker than the last run's threshold
+        SELECT (recon.match_layers(l.link_type)).left_layer, l.link_type, l.left_id,
+               coalesce(r.channel, s.platform), coalesce(t.occurred_at, r.created_at, s.event_time),
+               coalesce(t.amount, r.stated_value, s.value), coalesce(t.currency, r.currency, s.currency), r.owner,
+               format('linked with confidence %s, below the last run''s min_confidence %s', l.confidence, lr.min_confidence),
+               format('%s -> %s by %s (%s)', l.left_id, l.right_id, l.method, l.rule)
+        FROM recon.match_links l CROSS JOIN last_run lr
+        LEFT JOIN recon.conversion_signals s ON l.link_type IN ('signal_record', 'signal_signal') AND s.signal_key::text = l.left_id
+        LEFT JOIN recon.funnel_records r ON l.link_type = 'record_record' AND r.record_id = l.left_id
+        LEFT JOIN recon.finance_transactions t ON l.link_type = 'record_transaction' AND t.transaction_id = l.left_id
+        WHERE l.confidence < lr.min_confidence
+        UNION ALL
+        -- transactions whose allocated parts do not add up to the amount
+        SELECT 'transaction', 'record_transaction', t.transaction_id, NULL, t.occurred_at,
+               t.amount - p.allocated, t.currency, NULL, 'allocation remainder',
+               format('%s of %s %s allocated over %s record(s)', p.allocated, t.amount, t.currency, p.n)
+        FROM (SELECT left_id, sum(allocated_amount) AS allocated, count(*) AS n
+              FROM recon.match_links
+              WHERE link_type = 'record_transaction' AND allocated_amount IS NOT NULL
+              GROUP BY left_id) p
+        JOIN recon.finance_transactions t ON t.transaction_id = p.left_id
+        WHERE p.allocated <> t.amount
+    )
+    SELECT ex.layer, ex.link_type, ex.id, ex.channel, ex.occurred_at, c.as_of - ex.occurred_at AS age,
+           ex.value, ex.currency, ex.reason, ex.detail, ex.owner
+    FROM ex CROSS JOIN clock c;
+END $exc$;
+COMMENT ON FUNCTION recon.unmatched_exceptions_rows() IS
+    'The rows of recon.unmatched_exceptions (a function so that it can set work_mem and jit).';
+
+CREATE VIEW recon.unmatched_exceptions AS SELECT * FROM recon.unmatched_exceptions_rows();
 COMMENT ON VIEW recon.unmatched_exceptions IS
     'What the links leave unexplained, one row per case: signals no record backs, transactions no record explains, paid-channel leads and orders without a signal, won orders and opportunities without a transaction, sides left ambiguous by the last run (equal candidates), links below the last run''s min_confidence, and allocation remainders. With the value and currency, the age as of the newest loaded data (recon.data_as_of(), not now(), so a backfill or a late load does not age everything), a likely reason and, for records, the CRM owner.';
