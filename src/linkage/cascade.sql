@@ -366,55 +366,46 @@ DECLARE
     flagged bigint;
     is_money constant boolean := link_type = 'record_transaction';
 BEGIN
+    -- Each step in a temporary table (no WAL, real row counts for the next step's plan).
+    IF to_regclass('pg_temp.match_eligible') IS NOT NULL THEN DROP TABLE pg_temp.match_eligible; END IF;
     EXECUTE format($q$
-        WITH cand AS (
-            SELECT c.left_id::text COLLATE "C" AS left_id, c.right_id::text COLLATE "C" AS right_id,
-                   c.rule_rank, c.rule_order, c.distance
-            FROM (%1$s) c
-        ),
-        eligible AS MATERIALIZED (
-            SELECT c.left_id, c.right_id, c.rule_order,
-                   rank() OVER (PARTITION BY c.left_id ORDER BY c.rule_rank, c.distance) AS rk
-            FROM cand c
-            WHERE NOT EXISTS (SELECT 1 FROM recon.match_links l
-                              WHERE l.link_type = %2$L AND l.left_id = c.left_id)
-              AND NOT EXISTS (SELECT 1 FROM recon.match_ambiguities a
-                              WHERE a.run_id = %3$s AND a.link_type = %2$L AND a.left_id = c.left_id)
-              AND NOT EXISTS (SELECT 1 FROM recon.match_latest_decisions d
-                              WHERE d.decision = 'reject' AND d.link_type = %2$L
-                                AND d.left_id = c.left_id AND d.right_id = c.right_id)
-        ),
-        best AS (   -- plain aggregates (hashable): one right side when lo = hi
-            SELECT e.left_id, min(e.right_id) AS lo, max(e.right_id) AS hi, min(e.rule_order) AS rule_order
-            FROM eligible e WHERE e.rk = 1
-            GROUP BY e.left_id
-        ),
-        ins AS (
-            INSERT INTO recon.match_links (link_type, left_id, right_id, method, confidence, rule, run_id,
-                                           allocated_amount, currency)
-            SELECT %2$L, b.left_id, b.lo, %4$L, %5$s, (%6$L::text[])[b.rule_order], %3$s, %7$s
-            FROM best b %8$s
-            WHERE b.lo = b.hi
-            RETURNING 1
-        ),
-        tied AS (
-            SELECT e.left_id, array_agg(DISTINCT e.right_id) AS candidates
-            FROM eligible e JOIN best b ON b.left_id = e.left_id AND b.lo <> b.hi
-            WHERE e.rk = 1
-            GROUP BY e.left_id
-        ),
-        amb AS (
-            INSERT INTO recon.match_ambiguities (run_id, link_type, left_id, method, rule, reason, candidates)
-            SELECT %3$s, %2$L, t.left_id, %4$L, (%6$L::text[])[b.rule_order], 'two equal candidates', t.candidates
-            FROM tied t JOIN best b USING (left_id)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM amb)
-        $q$,
-        candidates, link_type, run, method, confidence, rules,
+        CREATE TEMP TABLE match_eligible ON COMMIT DROP AS
+        SELECT c.left_id, c.right_id, c.rule_order,
+               rank() OVER (PARTITION BY c.left_id ORDER BY c.rule_rank, c.distance) AS rk
+        FROM (SELECT c.left_id::text COLLATE "C" AS left_id, c.right_id::text COLLATE "C" AS right_id,
+                     c.rule_rank, c.rule_order, c.distance
+              FROM (%1$s) c) c
+        WHERE NOT EXISTS (SELECT 1 FROM recon.match_links l
+                          WHERE l.link_type = %2$L AND l.left_id = c.left_id)
+          AND NOT EXISTS (SELECT 1 FROM recon.match_ambiguities a
+                          WHERE a.run_id = %3$s AND a.link_type = %2$L AND a.left_id = c.left_id)
+          AND NOT EXISTS (SELECT 1 FROM recon.match_latest_decisions d
+                          WHERE d.decision = 'reject' AND d.link_type = %2$L
+                            AND d.left_id = c.left_id AND d.right_id = c.right_id)
+        $q$, candidates, link_type, run);
+    IF to_regclass('pg_temp.match_best') IS NOT NULL THEN DROP TABLE pg_temp.match_best; END IF;
+    CREATE TEMP TABLE match_best ON COMMIT DROP AS
+        SELECT e.left_id, min(e.right_id) AS lo, max(e.right_id) AS hi, min(e.rule_order) AS rule_order
+        FROM match_eligible e WHERE e.rk = 1
+        GROUP BY e.left_id;
+    EXECUTE format($q$
+        INSERT INTO recon.match_links (link_type, left_id, right_id, method, confidence, rule, run_id,
+                                       allocated_amount, currency)
+        SELECT %2$L, b.left_id, b.lo, %4$L, %5$s, (%6$L::text[])[b.rule_order], %3$s, %7$s
+        FROM match_best b %8$s
+        WHERE b.lo = b.hi
+        ORDER BY b.left_id      -- in index order: far fewer index pages touched on a large table
+        $q$, NULL, link_type, run, method, confidence, rules,
         CASE WHEN is_money THEN 't.amount, t.currency' ELSE 'NULL::numeric, NULL' END,
-        CASE WHEN is_money THEN 'JOIN recon.finance_transactions t ON t.transaction_id = b.left_id' ELSE '' END)
-    INTO linked, flagged;
+        CASE WHEN is_money THEN 'JOIN recon.finance_transactions t ON t.transaction_id = b.left_id' ELSE '' END);
+    GET DIAGNOSTICS linked = ROW_COUNT;
+    INSERT INTO recon.match_ambiguities (run_id, link_type, left_id, method, rule, reason, candidates)
+    SELECT run, match_pick.link_type, b.left_id, match_pick.method, rules[b.rule_order], 'two equal candidates',
+           array_agg(DISTINCT e.right_id)
+    FROM match_best b JOIN match_eligible e ON e.left_id = b.left_id AND e.rk = 1
+    WHERE b.lo <> b.hi
+    GROUP BY b.left_id, b.rule_order;
+    GET DIAGNOSTICS flagged = ROW_COUNT;
     RETURN jsonb_build_object('linked', linked, 'ambiguous', flagged);
 END $pick$;
 COMMENT ON FUNCTION recon.match_pick(bigint, text, text, double precision, text[], text) IS
@@ -445,55 +436,64 @@ LANGUAGE plpgsql AS $$
 DECLARE
     results jsonb := '{}';
 BEGIN
+    -- The keys of both sides, unpivoted once into temporary tables: with their statistics the
+    -- joins are planned as one-batch hash joins (over a CTE the planner guesses ten times the rows).
+    -- kind: 1 fbclid, 2 gclid, 3 gbraid, 4 wbraid, 5 ttclid, 6 msclkid, 7 li_fat_id, 8 fbc;
+    -- 101 order_id, 102 lead_id (the record's own id).
+    IF to_regclass('pg_temp.match_signal_keys') IS NOT NULL THEN DROP TABLE pg_temp.match_signal_keys; END IF;
+    CREATE TEMP TABLE match_signal_keys ON COMMIT DROP AS
+    WITH sig AS MATERIALIZED (
+        SELECT signal_key, event_time, order_id, lead_id, fbclid, gclid, gbraid, wbraid, ttclid, msclkid, li_fat_id,
+               fbc, (@extschema@.recon_parse_fbc(fbc)).fbclid COLLATE "C" AS fbc_click_id
+        FROM recon.conversion_signals
+        WHERE coalesce(order_id, lead_id, fbclid, gclid, gbraid, wbraid, ttclid, msclkid, li_fat_id, fbc) IS NOT NULL
+    )
+    SELECT signal_key, event_time, 101 AS kind, order_id AS id, false AS via_fbc FROM sig WHERE order_id <> ''
+    UNION ALL SELECT signal_key, event_time, 102, lead_id, false FROM sig WHERE lead_id <> ''
+    UNION ALL SELECT signal_key, event_time, 1, fbclid, false FROM sig WHERE fbclid <> ''
+    UNION ALL SELECT signal_key, event_time, 1, fbc_click_id, true FROM sig WHERE fbc_click_id <> ''
+    UNION ALL SELECT signal_key, event_time, 2, gclid, false FROM sig WHERE gclid <> ''
+    UNION ALL SELECT signal_key, event_time, 3, gbraid, false FROM sig WHERE gbraid <> ''
+    UNION ALL SELECT signal_key, event_time, 4, wbraid, false FROM sig WHERE wbraid <> ''
+    UNION ALL SELECT signal_key, event_time, 5, ttclid, false FROM sig WHERE ttclid <> ''
+    UNION ALL SELECT signal_key, event_time, 6, msclkid, false FROM sig WHERE msclkid <> ''
+    UNION ALL SELECT signal_key, event_time, 7, li_fat_id, false FROM sig WHERE li_fat_id <> ''
+    UNION ALL SELECT signal_key, event_time, 8, fbc, false FROM sig WHERE fbc <> '';
+    IF to_regclass('pg_temp.match_record_keys') IS NOT NULL THEN DROP TABLE pg_temp.match_record_keys; END IF;
+    CREATE TEMP TABLE match_record_keys ON COMMIT DROP AS
+    WITH rec AS MATERIALIZED (
+        SELECT record_id, created_at, fbclid, gclid, gbraid, wbraid, ttclid, msclkid, li_fat_id,
+               fbc, (@extschema@.recon_parse_fbc(fbc)).fbclid COLLATE "C" AS fbc_click_id
+        FROM recon.funnel_records
+        WHERE coalesce(fbclid, gclid, gbraid, wbraid, ttclid, msclkid, li_fat_id, fbc) IS NOT NULL
+    )
+    SELECT record_id, created_at, 1 AS kind, fbclid AS id, false AS via_fbc FROM rec WHERE fbclid <> ''
+    UNION ALL SELECT record_id, created_at, 1, fbc_click_id, true FROM rec WHERE fbc_click_id <> ''
+    UNION ALL SELECT record_id, created_at, 2, gclid, false FROM rec WHERE gclid <> ''
+    UNION ALL SELECT record_id, created_at, 3, gbraid, false FROM rec WHERE gbraid <> ''
+    UNION ALL SELECT record_id, created_at, 4, wbraid, false FROM rec WHERE wbraid <> ''
+    UNION ALL SELECT record_id, created_at, 5, ttclid, false FROM rec WHERE ttclid <> ''
+    UNION ALL SELECT record_id, created_at, 6, msclkid, false FROM rec WHERE msclkid <> ''
+    UNION ALL SELECT record_id, created_at, 7, li_fat_id, false FROM rec WHERE li_fat_id <> ''
+    UNION ALL SELECT record_id, created_at, 8, fbc, false FROM rec WHERE fbc <> '';
+    ANALYZE pg_temp.match_signal_keys, pg_temp.match_record_keys;
+
     -- signal -> record: the record's own id (rank 1), else a click id or the fbc cookie (rank 2);
-    -- several records: the closest in time. Keys are unpivoted from one narrow copy of each
-    -- table (a wide row costs more to read than to copy): rule_order 1 order_id, 2 lead_id,
-    -- 3 fbclid, 4 the click id of an fbc cookie, 5 gclid ... 10 li_fat_id, 11 fbc.
+    -- several records: the closest in time. rule_order: 1 order_id, 2 lead_id, 3 fbclid, 4 the
+    -- click id of an fbc cookie, 5 gclid ... 10 li_fat_id, 11 fbc.
     results := results || jsonb_build_object('signal_record', recon.match_pick(run, 'signal_record', 'exact_id', 1.0,
         ARRAY['order_id', 'lead_id', 'fbclid', 'fbc click id', 'gclid', 'gbraid', 'wbraid', 'ttclid', 'msclkid',
               'li_fat_id', 'fbc'], $c$
-        WITH sig AS MATERIALIZED (
-            SELECT signal_key, event_time, order_id, lead_id, fbclid, gclid, gbraid, wbraid, ttclid, msclkid, li_fat_id,
-                   fbc, (@extschema@.recon_parse_fbc(fbc)).fbclid COLLATE "C" AS fbc_click_id
-            FROM recon.conversion_signals
-            WHERE coalesce(order_id, lead_id, fbclid, gclid, gbraid, wbraid, ttclid, msclkid, li_fat_id, fbc) IS NOT NULL
-        ), rec AS MATERIALIZED (
-            SELECT record_id, created_at, fbclid, gclid, gbraid, wbraid, ttclid, msclkid, li_fat_id,
-                   fbc, (@extschema@.recon_parse_fbc(fbc)).fbclid COLLATE "C" AS fbc_click_id
-            FROM recon.funnel_records
-            WHERE coalesce(fbclid, gclid, gbraid, wbraid, ttclid, msclkid, li_fat_id, fbc) IS NOT NULL
-        ), own_id AS (
-            SELECT signal_key, event_time, 1 AS rule_order, order_id AS id FROM sig WHERE order_id <> ''
-            UNION ALL SELECT signal_key, event_time, 2, lead_id FROM sig WHERE lead_id <> ''
-        ), sk AS (    -- kind: 1 fbclid, 2 gclid, 3 gbraid, 4 wbraid, 5 ttclid, 6 msclkid, 7 li_fat_id, 8 fbc
-            SELECT signal_key, event_time, 1 AS kind, fbclid AS id, false AS via_fbc FROM sig WHERE fbclid <> ''
-            UNION ALL SELECT signal_key, event_time, 1, fbc_click_id, true FROM sig WHERE fbc_click_id <> ''
-            UNION ALL SELECT signal_key, event_time, 2, gclid, false FROM sig WHERE gclid <> ''
-            UNION ALL SELECT signal_key, event_time, 3, gbraid, false FROM sig WHERE gbraid <> ''
-            UNION ALL SELECT signal_key, event_time, 4, wbraid, false FROM sig WHERE wbraid <> ''
-            UNION ALL SELECT signal_key, event_time, 5, ttclid, false FROM sig WHERE ttclid <> ''
-            UNION ALL SELECT signal_key, event_time, 6, msclkid, false FROM sig WHERE msclkid <> ''
-            UNION ALL SELECT signal_key, event_time, 7, li_fat_id, false FROM sig WHERE li_fat_id <> ''
-            UNION ALL SELECT signal_key, event_time, 8, fbc, false FROM sig WHERE fbc <> ''
-        ), rk AS (
-            SELECT record_id, created_at, 1 AS kind, fbclid AS id, false AS via_fbc FROM rec WHERE fbclid <> ''
-            UNION ALL SELECT record_id, created_at, 1, fbc_click_id, true FROM rec WHERE fbc_click_id <> ''
-            UNION ALL SELECT record_id, created_at, 2, gclid, false FROM rec WHERE gclid <> ''
-            UNION ALL SELECT record_id, created_at, 3, gbraid, false FROM rec WHERE gbraid <> ''
-            UNION ALL SELECT record_id, created_at, 4, wbraid, false FROM rec WHERE wbraid <> ''
-            UNION ALL SELECT record_id, created_at, 5, ttclid, false FROM rec WHERE ttclid <> ''
-            UNION ALL SELECT record_id, created_at, 6, msclkid, false FROM rec WHERE msclkid <> ''
-            UNION ALL SELECT record_id, created_at, 7, li_fat_id, false FROM rec WHERE li_fat_id <> ''
-            UNION ALL SELECT record_id, created_at, 8, fbc, false FROM rec WHERE fbc <> ''
-        )
-        SELECT o.signal_key AS left_id, r.record_id AS right_id, 1 AS rule_rank, o.rule_order,
+        SELECT o.signal_key AS left_id, r.record_id AS right_id, 1 AS rule_rank, o.kind - 100 AS rule_order,
                recon.match_gap(o.event_time, r.created_at) AS distance
-        FROM own_id o JOIN recon.funnel_records r ON r.record_id = o.id
+        FROM pg_temp.match_signal_keys o JOIN recon.funnel_records r ON r.record_id = o.id
+        WHERE o.kind > 100
         UNION ALL
         SELECT sk.signal_key, rk.record_id, 2,
                CASE WHEN sk.via_fbc OR rk.via_fbc THEN 4 ELSE 2 + sk.kind + (sk.kind > 1)::int END,
                recon.match_gap(sk.event_time, rk.created_at)
-        FROM sk JOIN rk ON rk.kind = sk.kind AND rk.id = sk.id
+        FROM pg_temp.match_signal_keys sk JOIN pg_temp.match_record_keys rk ON rk.kind = sk.kind AND rk.id = sk.id
+        WHERE sk.kind < 100
     $c$));
 
     -- transaction -> record: order_id (rank 1), else opportunity_id (rank 2).
@@ -516,14 +516,20 @@ BEGIN
         WITH s AS MATERIALIZED (
             SELECT signal_key, platform, event_name, event_id, order_id, source, event_time
             FROM recon.conversion_signals WHERE event_id <> '' OR order_id <> ''
+        ), repeated_event AS (      -- hash aggregates first: only repeated keys are sorted
+            SELECT platform, event_name, event_id FROM s WHERE event_id <> ''
+            GROUP BY platform, event_name, event_id HAVING count(*) > 1
         ), by_event AS (
-            SELECT signal_key, first_value(signal_key) OVER w AS root_key, first_value(event_time) OVER w AS root_time
-            FROM s WHERE event_id <> ''
-            WINDOW w AS (PARTITION BY platform, event_name, event_id ORDER BY event_time, signal_key)
+            SELECT s.signal_key, first_value(s.signal_key) OVER w AS root_key, first_value(s.event_time) OVER w AS root_time
+            FROM s JOIN repeated_event r USING (platform, event_name, event_id)
+            WINDOW w AS (PARTITION BY s.platform, s.event_name, s.event_id ORDER BY s.event_time, s.signal_key)
+        ), several_sources AS (
+            SELECT platform, order_id FROM s WHERE order_id <> ''
+            GROUP BY platform, order_id HAVING min(source) <> max(source)
         ), source_first AS (
-            SELECT DISTINCT ON (platform, order_id, source) platform, order_id, source, signal_key, event_time
-            FROM s WHERE order_id <> ''
-            ORDER BY platform, order_id, source, event_time, signal_key
+            SELECT DISTINCT ON (s.platform, s.order_id, s.source) s.platform, s.order_id, s.source, s.signal_key, s.event_time
+            FROM s JOIN several_sources m USING (platform, order_id)
+            ORDER BY s.platform, s.order_id, s.source, s.event_time, s.signal_key
         )
         SELECT signal_key AS left_id, root_key AS right_id, 1 AS rule_rank, 1 AS rule_order,
                root_time - timestamptz '2000-01-01 00:00+00' AS distance
@@ -541,39 +547,52 @@ COMMENT ON FUNCTION recon.match_stage_exact_id(bigint) IS
 
 -- Stage 3: exact protected contact keys.
 CREATE FUNCTION recon.match_stage_exact_contact(run bigint) RETURNS jsonb
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET enable_mergejoin = off
+SET enable_nestloop = off
+AS $$
 DECLARE
     results jsonb := '{}';
 BEGIN
-    -- signal -> record on a hashed email, hashed phone, or external_id = customer_id; the closest
-    -- in time. Only signals still open are unpivoted.
-    results := results || jsonb_build_object('signal_record', recon.match_pick(run, 'signal_record', 'exact_contact', 0.99,
-        ARRAY['email_sha256', 'phone_sha256', 'external_id = customer_id'], $c$
-        WITH sig AS MATERIALIZED (
-            SELECT s.signal_key, s.event_time, s.email_sha256::text COLLATE "C" AS email,
-                   s.phone_sha256::text COLLATE "C" AS phone, s.external_id
-            FROM recon.conversion_signals s
-            WHERE coalesce(s.email_sha256, s.phone_sha256, s.external_id) IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM recon.match_links l
-                              WHERE l.link_type = 'signal_record' AND l.left_id = s.signal_key::text)
-        ), rec AS MATERIALIZED (
+    IF to_regclass('pg_temp.match_signal_contacts') IS NOT NULL THEN DROP TABLE pg_temp.match_signal_contacts; END IF;
+    CREATE TEMP TABLE match_signal_contacts ON COMMIT DROP AS
+    WITH sig AS MATERIALIZED (
+        SELECT s.signal_key, s.event_time, s.email_sha256::text COLLATE "C" AS email,
+               s.phone_sha256::text COLLATE "C" AS phone, s.external_id
+        FROM recon.conversion_signals s
+        WHERE coalesce(s.email_sha256, s.phone_sha256, s.external_id) IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM recon.match_links l
+                          WHERE l.link_type = 'signal_record' AND l.left_id = s.signal_key::text)
+    )
+    SELECT signal_key, event_time, 1 AS kind, email AS id FROM sig WHERE email <> ''
+    UNION ALL SELECT signal_key, event_time, 2, phone FROM sig WHERE phone <> ''
+    UNION ALL SELECT signal_key, event_time, 3, external_id FROM sig WHERE external_id <> '';
+    IF to_regclass('pg_temp.match_record_contacts') IS NOT NULL THEN DROP TABLE pg_temp.match_record_contacts; END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_temp.match_signal_contacts) THEN
+        -- every signal with a contact key is linked already: nothing to unpivot on the record side
+        results := jsonb_build_object('signal_record', jsonb_build_object('linked', 0, 'ambiguous', 0));
+    ELSE
+        CREATE TEMP TABLE match_record_contacts ON COMMIT DROP AS
+        WITH rec AS MATERIALIZED (     -- leads and orders: an opportunity shares its lead's contact but no ad converts into it
             SELECT record_id, created_at, email_sha256::text COLLATE "C" AS email,
                    phone_sha256::text COLLATE "C" AS phone, customer_id
             FROM recon.funnel_records
-            WHERE coalesce(email_sha256, phone_sha256, customer_id) IS NOT NULL
-        ), sk AS (
-            SELECT signal_key, event_time, 1 AS kind, email AS id FROM sig WHERE email <> ''
-            UNION ALL SELECT signal_key, event_time, 2, phone FROM sig WHERE phone <> ''
-            UNION ALL SELECT signal_key, event_time, 3, external_id FROM sig WHERE external_id <> ''
-        ), rk AS (
-            SELECT record_id, created_at, 1 AS kind, email AS id FROM rec WHERE email <> ''
-            UNION ALL SELECT record_id, created_at, 2, phone FROM rec WHERE phone <> ''
-            UNION ALL SELECT record_id, created_at, 3, customer_id FROM rec WHERE customer_id <> ''
+            WHERE coalesce(email_sha256, phone_sha256, customer_id) IS NOT NULL AND record_type <> 'opportunity'
         )
-        SELECT sk.signal_key AS left_id, rk.record_id AS right_id, 1 AS rule_rank, sk.kind AS rule_order,
-               recon.match_gap(sk.event_time, rk.created_at) AS distance
-        FROM sk JOIN rk ON rk.kind = sk.kind AND rk.id = sk.id
-    $c$));
+        SELECT record_id, created_at, 1 AS kind, email AS id FROM rec WHERE email <> ''
+        UNION ALL SELECT record_id, created_at, 2, phone FROM rec WHERE phone <> ''
+        UNION ALL SELECT record_id, created_at, 3, customer_id FROM rec WHERE customer_id <> '';
+        ANALYZE pg_temp.match_signal_contacts, pg_temp.match_record_contacts;
+
+        -- signal -> lead or order on a hashed email, hashed phone, or external_id = customer_id; the
+        -- closest in time. Only signals still open are unpivoted.
+        results := results || jsonb_build_object('signal_record', recon.match_pick(run, 'signal_record', 'exact_contact', 0.99,
+            ARRAY['email_sha256', 'phone_sha256', 'external_id = customer_id'], $c$
+            SELECT sk.signal_key AS left_id, rk.record_id AS right_id, 1 AS rule_rank, sk.kind AS rule_order,
+                   recon.match_gap(sk.event_time, rk.created_at) AS distance
+            FROM pg_temp.match_signal_contacts sk JOIN pg_temp.match_record_contacts rk ON rk.kind = sk.kind AND rk.id = sk.id
+        $c$));
+    END IF;
 
     -- duplicate lead -> original lead: same hashed email (rank 1) or phone (rank 2), the later lead
     -- to the earliest. Leads created at the same moment as the earliest are not originals either:
@@ -601,7 +620,7 @@ BEGIN
     RETURN recon.match_stage_counts(results);
 END $$;
 COMMENT ON FUNCTION recon.match_stage_exact_contact(bigint) IS
-    'Cascade stage 3 (exact_contact, confidence 0.99): signal -> record on email_sha256, phone_sha256 or external_id = customer_id (closest in time); duplicate lead -> earliest lead with the same email_sha256 (else phone_sha256). Returns links per link type and the ambiguous count.';
+    'Cascade stage 3 (exact_contact, confidence 0.99): signal -> lead or order on email_sha256, phone_sha256 or external_id = customer_id (closest in time); duplicate lead -> earliest lead with the same email_sha256 (else phone_sha256). Returns links per link type and the ambiguous count.';
 
 -- Stage 4: CRM relationships.
 CREATE FUNCTION recon.match_stage_crm_relationship(run bigint) RETURNS jsonb
@@ -721,8 +740,8 @@ DECLARE
     t0       timestamptz;
     counts   jsonb := '{}';
     stage    jsonb;
-    detail   jsonb;
     n        bigint;
+    detail   jsonb;
 BEGIN
     IF methods IS NOT NULL THEN
         IF array_position(methods, NULL) IS NOT NULL THEN
@@ -771,7 +790,6 @@ BEGIN
     IF 'exact_id' = ANY (wanted) THEN
         t0 := clock_timestamp();
         stage := recon.match_stage_exact_id(v_run);
-        ANALYZE recon.match_links;     -- the next stages anti-join against what this one wrote
         counts := counts || jsonb_build_object('exact_id', stage || jsonb_build_object('ms', recon.match_ms(t0)));
     END IF;
     IF 'exact_contact' = ANY (wanted) THEN
@@ -797,8 +815,7 @@ BEGIN
                                      WHERE l.link_type = lt AND l.method = 'inferred'))
           INTO stage
           FROM unnest(recon.match_link_types()) AS lt;
-        stage := stage || jsonb_build_object('detail', detail);
-        counts := counts || jsonb_build_object('inferred', stage || jsonb_build_object('ms', recon.match_ms(t0)));
+        counts := counts || jsonb_build_object('inferred', stage || jsonb_build_object('detail', detail, 'ms', recon.match_ms(t0)));
     END IF;
 
     UPDATE recon.match_runs
@@ -810,165 +827,206 @@ COMMENT ON PROCEDURE recon.run_matching(text[], double precision) IS
     'The matching cascade, in one transaction (a failure leaves the previous links): deletes the automatic links, then links, each stage only for sides still open and never a rejected pair, 1. manual confirmations (manual_verified), 2. exact_id, 3. exact_contact, 4. crm_relationship, 5. inferred (recon.match_inferred: Fellegi-Sunter, see src/linkage/inferred.sql). Equal candidates are flagged, not guessed (recon.match_ambiguities). methods: a subset to run (NULL: all; unknown names raise 22023); min_confidence in [0, 1] (22023 otherwise) is passed to the inferred stage and marks weaker links as exceptions. Counts and milliseconds per stage go to recon.match_runs.link_counts.';
 
 ------------------------------------------------------------------ coverage and exceptions
-CREATE VIEW recon.match_coverage AS
-WITH settings AS (
-    SELECT recon.setting('reporting_timezone') AS tz
-), best AS (       -- each linked side's strongest method, per link type
-    SELECT link_type, 'left' AS side, left_id AS id, min(array_position(recon.match_methods(), method::text)) AS m
-    FROM recon.match_links GROUP BY link_type, left_id
-    UNION ALL
-    SELECT link_type, 'right', right_id, min(array_position(recon.match_methods(), method::text))
-    FROM recon.match_links WHERE link_type IN ('signal_record', 'record_transaction') GROUP BY link_type, right_id
-), money_channel AS (   -- a transaction's channel: that of the record holding the largest part
-    SELECT DISTINCT ON (l.left_id) l.left_id AS transaction_id, r.channel
-    FROM recon.match_links l JOIN recon.funnel_records r ON r.record_id = l.right_id
-    WHERE l.link_type = 'record_transaction'
-    ORDER BY l.left_id, l.allocated_amount DESC NULLS LAST, l.right_id
-), entities AS (
-    SELECT lt.link_type, 'signal' AS entity, 'left' AS side, s.signal_key::text AS id, s.platform AS channel,
-           s.event_time AS at, s.currency, s.value
-    FROM recon.conversion_signals s CROSS JOIN (VALUES ('signal_record'), ('signal_signal')) AS lt(link_type)
-    UNION ALL
-    SELECT lt.link_type, 'record', lt.side, r.record_id, r.channel, r.created_at, r.currency, r.stated_value
-    FROM recon.funnel_records r
-    CROSS JOIN (VALUES ('signal_record', 'right'), ('record_record', 'left'), ('record_transaction', 'right')) AS lt(link_type, side)
-    WHERE lt.link_type <> 'record_transaction' OR r.record_type IN ('order', 'opportunity')
-    UNION ALL
-    SELECT 'record_transaction', 'transaction', 'left', t.transaction_id, coalesce(mc.channel, 'unknown'),
-           t.occurred_at, t.currency, t.amount
-    FROM recon.finance_transactions t LEFT JOIN money_channel mc USING (transaction_id)
-), labelled AS (
-    SELECT e.link_type, e.entity, e.channel::text AS channel,
-           (date_trunc('month', e.at AT TIME ZONE st.tz))::date AS period, e.currency, e.value,
-           coalesce(b.m, 6) AS k       -- 6 = unmatched
-    FROM entities e CROSS JOIN settings st
-    LEFT JOIN best b ON b.link_type = e.link_type AND b.side = e.side AND b.id = e.id
-), grouped AS (
-    SELECT link_type, entity, channel, period, currency,
-           count(*) AS total, count(*) FILTER (WHERE k < 6) AS linked,
-           ARRAY[count(*) FILTER (WHERE k = 1), count(*) FILTER (WHERE k = 2), count(*) FILTER (WHERE k = 3),
-                 count(*) FILTER (WHERE k = 4), count(*) FILTER (WHERE k = 5), count(*) FILTER (WHERE k = 6)] AS n,
-           ARRAY[sum(value) FILTER (WHERE k = 1), sum(value) FILTER (WHERE k = 2), sum(value) FILTER (WHERE k = 3),
-                 sum(value) FILTER (WHERE k = 4), sum(value) FILTER (WHERE k = 5), sum(value) FILTER (WHERE k = 6)] AS v
-    FROM labelled
-    GROUP BY link_type, entity, channel, period, currency
-)
-SELECT g.link_type, g.entity, g.channel, g.period, g.currency, m.method,
-       g.n[m.k] AS records,
-       CASE WHEN m.k < 6 THEN g.n[m.k] ELSE 0 END AS linked_records,
-       g.v[m.k] AS value,
-       CASE WHEN m.k < 6 THEN g.v[m.k] WHEN g.v[m.k] IS NOT NULL THEN 0 END AS linked_value,
-       round(g.n[m.k]::numeric / g.total, 4) AS share,
-       round(CASE WHEN m.k < 6 THEN g.n[m.k] ELSE 0 END::numeric / g.total, 4) AS match_rate
-FROM grouped g
-CROSS JOIN unnest(recon.match_methods() || 'unmatched'::text) WITH ORDINALITY AS m(method, k)
-WHERE g.n[m.k] > 0 OR m.k = 6;
-COMMENT ON VIEW recon.match_coverage IS
-    'Coverage of the links per link type and counted side (entity: signal, record or transaction), channel (signal platform, record channel, or the channel of the record a transaction is linked to; unknown when it is not), month in the reporting time zone and currency: one row per strongest method plus an unmatched row per group, so that records, linked_records, value, linked_value, share and match_rate each add up over a group''s rows. share = records / group total; match_rate = linked_records / group total (0 on the unmatched row), so the group''s match rate is the sum of its rows''.';
+-- The views are functions underneath for one reason: they read every signal, record and
+-- transaction, and the plans they need (in memory, hash joins and hash aggregates on "C" keys, no
+-- JIT) take settings a view cannot carry: 6.6 s -> 1.9 s for the coverage at 100k journeys.
+CREATE FUNCTION recon.match_coverage_rows()
+RETURNS TABLE (link_type text, entity text, channel text, period date, currency recon_currency_code, method text,
+               records bigint, linked_records bigint, value numeric, linked_value numeric, share numeric,
+               match_rate numeric)
+LANGUAGE plpgsql STABLE
+SET work_mem = '256MB'
+SET jit = off
+SET enable_mergejoin = off
+SET enable_nestloop = off
+SET enable_sort = off        -- hash aggregates: a few hundred groups from every row of three tables
+AS $cov$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    WITH settings AS MATERIALIZED (     -- once, not per row
+        SELECT recon.setting('reporting_timezone') AS tz
+    ), best AS (       -- each linked side's strongest method, per link type
+        SELECT link_type, 'left' COLLATE "C" AS side, left_id AS id, min(array_position(recon.match_methods(), method::text)) AS m
+        FROM recon.match_links GROUP BY link_type, left_id
+        UNION ALL
+        SELECT link_type, 'right', right_id, min(array_position(recon.match_methods(), method::text))
+        FROM recon.match_links WHERE link_type IN ('signal_record', 'record_transaction') GROUP BY link_type, right_id
+    ), money_channel AS (   -- a transaction's channel: that of the record holding the largest part
+        SELECT DISTINCT ON (l.left_id) l.left_id AS transaction_id, r.channel
+        FROM recon.match_links l JOIN recon.funnel_records r ON r.record_id = l.right_id
+        WHERE l.link_type = 'record_transaction'
+        ORDER BY l.left_id, l.allocated_amount DESC NULLS LAST, l.right_id
+    ), entities AS (
+        SELECT lt.link_type, 'signal' AS entity, 'left' AS side, s.signal_key::text COLLATE "C" AS id, s.platform AS channel,
+               s.event_time AS at, s.currency, s.value
+        FROM recon.conversion_signals s
+        CROSS JOIN (VALUES ('signal_record' COLLATE "C"), ('signal_signal')) AS lt(link_type)
+        UNION ALL
+        SELECT lt.link_type, 'record', lt.side, r.record_id, r.channel, r.created_at, r.currency, r.stated_value
+        FROM recon.funnel_records r
+        CROSS JOIN (VALUES ('signal_record' COLLATE "C", 'right' COLLATE "C"), ('record_record', 'left'),
+                           ('record_transaction', 'right')) AS lt(link_type, side)
+        WHERE CASE lt.link_type WHEN 'signal_record' THEN r.record_type IN ('lead', 'order')   -- what ad signals convert into
+                                WHEN 'record_transaction' THEN r.record_type IN ('order', 'opportunity')   -- what is paid
+                                ELSE true END
+        UNION ALL
+        SELECT 'record_transaction', 'transaction', 'left' COLLATE "C", t.transaction_id, coalesce(mc.channel, 'unknown'),
+               t.occurred_at, t.currency, t.amount
+        FROM recon.finance_transactions t LEFT JOIN money_channel mc USING (transaction_id)
+    ), labelled AS (
+        SELECT e.link_type, e.entity, e.channel::text AS channel,
+               (date_trunc('month', e.at AT TIME ZONE st.tz))::date AS period, e.currency, e.value,
+               coalesce(b.m, 6) AS k       -- 6 = unmatched
+        FROM entities e CROSS JOIN settings st
+        LEFT JOIN best b ON b.link_type = e.link_type AND b.side = e.side AND b.id = e.id
+    ), grouped AS (
+        SELECT link_type, entity, channel, period, currency,
+               count(*) AS total, count(*) FILTER (WHERE k < 6) AS linked,
+               ARRAY[count(*) FILTER (WHERE k = 1), count(*) FILTER (WHERE k = 2), count(*) FILTER (WHERE k = 3),
+                     count(*) FILTER (WHERE k = 4), count(*) FILTER (WHERE k = 5), count(*) FILTER (WHERE k = 6)] AS n,
+               ARRAY[sum(value) FILTER (WHERE k = 1), sum(value) FILTER (WHERE k = 2), sum(value) FILTER (WHERE k = 3),
+                     sum(value) FILTER (WHERE k = 4), sum(value) FILTER (WHERE k = 5), sum(value) FILTER (WHERE k = 6)] AS v
+        FROM labelled
+        GROUP BY link_type, entity, channel, period, currency
+    )
+    SELECT g.link_type, g.entity, g.channel, g.period, g.currency, m.method,
+           g.n[m.k] AS records,
+           CASE WHEN m.k < 6 THEN g.n[m.k] ELSE 0 END AS linked_records,
+           g.v[m.k] AS value,
+           CASE WHEN m.k < 6 THEN g.v[m.k] WHEN g.v[m.k] IS NOT NULL THEN 0 END AS linked_value,
+           round(g.n[m.k]::numeric / g.total, 4) AS share,
+           round(CASE WHEN m.k < 6 THEN g.n[m.k] ELSE 0 END::numeric / g.total, 4) AS match_rate
+    FROM grouped g
+    CROSS JOIN unnest(recon.match_methods() || 'unmatched'::text) WITH ORDINALITY AS m(method, k)
+    WHERE g.n[m.k] > 0 OR m.k = 6;
+END $cov$;
+COMMENT ON FUNCTION recon.match_coverage_rows() IS
+    'The rows of recon.match_coverage (a function so that it can set work_mem and jit).';
 
-CREATE VIEW recon.unmatched_exceptions AS
-WITH last_run AS (
-    SELECT run_id, coalesce((parameters ->> 'min_confidence')::float8, 0.9) AS min_confidence
-    FROM recon.match_runs ORDER BY run_id DESC LIMIT 1
-), amb AS (
-    SELECT a.* FROM recon.match_ambiguities a JOIN last_run USING (run_id)
-), rejected AS (
-    SELECT DISTINCT link_type, left_id FROM recon.match_latest_decisions WHERE decision = 'reject'
-), clock AS (
-    SELECT recon.data_as_of() AS as_of
-), ex AS (
-    -- signals no record backs
-    SELECT 'signal' AS layer, 'signal_record' AS link_type, s.signal_key::text AS id, s.platform::text AS channel,
-           s.event_time AS occurred_at, s.value, s.currency, NULL::text AS owner,
-           CASE WHEN a.left_id IS NOT NULL THEN a.reason
-                WHEN rj.left_id IS NOT NULL THEN 'candidate rejected by a reviewer'
-                WHEN coalesce(s.order_id, s.lead_id, s.fbclid, s.gclid, s.gbraid, s.wbraid, s.ttclid, s.msclkid,
-                              s.li_fat_id, s.fbc, s.email_sha256, s.phone_sha256, s.external_id) IS NULL
-                     THEN 'no click id or contact key'
-                WHEN coalesce(s.order_id, s.lead_id) IS NOT NULL
-                     AND NOT EXISTS (SELECT 1 FROM recon.funnel_records r WHERE r.record_id IN (s.order_id, s.lead_id))
-                     THEN 'order or lead id not in CRM'
-                WHEN coalesce(s.order_id, s.lead_id) IS NOT NULL THEN 'not matched by the last run'
-                ELSE 'ids match no CRM record' END AS reason,
-           CASE WHEN a.left_id IS NOT NULL THEN 'candidates: ' || array_to_string(a.candidates, ', ') END AS detail
-    FROM recon.conversion_signals s
-    LEFT JOIN amb a ON a.link_type = 'signal_record' AND a.left_id = s.signal_key::text
-    LEFT JOIN rejected rj ON rj.link_type = 'signal_record' AND rj.left_id = s.signal_key::text
-    WHERE NOT EXISTS (SELECT 1 FROM recon.match_links l WHERE l.link_type = 'signal_record' AND l.left_id = s.signal_key::text)
-    UNION ALL
-    -- money no record explains
-    SELECT 'transaction', 'record_transaction', t.transaction_id, NULL, t.occurred_at, t.amount, t.currency, NULL,
-           CASE WHEN a.left_id IS NOT NULL THEN a.reason
-                WHEN rj.left_id IS NOT NULL THEN 'candidate rejected by a reviewer'
-                WHEN t.order_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM recon.funnel_records r WHERE r.record_id = t.order_id)
-                     THEN 'order id not in CRM'
-                WHEN t.opportunity_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM recon.funnel_records r WHERE r.record_id = t.opportunity_id)
-                     THEN 'opportunity id not in CRM'
-                WHEN coalesce(t.order_id, t.opportunity_id) IS NOT NULL THEN 'not matched by the last run'
-                WHEN t.invoice_id IS NOT NULL THEN 'invoice not linked to a record'
-                WHEN t.parent_transaction_id IS NOT NULL THEN 'parent transaction not linked to a record'
-                WHEN NOT EXISTS (SELECT 1 FROM recon.funnel_records r
-                                 WHERE r.customer_id = t.customer_id AND r.record_type IN ('order', 'opportunity'))
-                     THEN t.transaction_type || ' without order id: the customer has no order or opportunity'
-                ELSE 'not matched by the last run' END,
-           CASE WHEN a.left_id IS NOT NULL THEN 'candidates: ' || array_to_string(a.candidates, ', ') END
-    FROM recon.finance_transactions t
-    LEFT JOIN amb a ON a.link_type = 'record_transaction' AND a.left_id = t.transaction_id
-    LEFT JOIN rejected rj ON rj.link_type = 'record_transaction' AND rj.left_id = t.transaction_id
-    WHERE NOT EXISTS (SELECT 1 FROM recon.match_links l WHERE l.link_type = 'record_transaction' AND l.left_id = t.transaction_id)
-    UNION ALL
-    -- records a paid channel brought that no signal of any platform backs
-    SELECT 'record', 'signal_record', r.record_id, r.channel, r.created_at, r.stated_value, r.currency, r.owner,
-           CASE WHEN coalesce(r.fbclid, r.gclid, r.gbraid, r.wbraid, r.ttclid, r.msclkid, r.li_fat_id, r.fbc,
-                              r.email_sha256, r.phone_sha256, r.customer_id) IS NULL
-                THEN 'identity-lost: no ids'
-                ELSE 'paid-channel record without a signal' END,
-           NULL
-    FROM recon.funnel_records r JOIN recon.channels c ON c.channel = r.channel AND c.platform IS NOT NULL
-    WHERE r.record_type IN ('lead', 'order')
-      AND NOT EXISTS (SELECT 1 FROM recon.match_links l WHERE l.link_type = 'signal_record' AND l.right_id = r.record_id)
-    UNION ALL
-    -- won deals and orders without money
-    SELECT 'record', 'record_transaction', r.record_id, r.channel, r.created_at, r.stated_value, r.currency, r.owner,
-           'won without a transaction', NULL
-    FROM recon.funnel_records r
-    WHERE r.record_type IN ('order', 'opportunity') AND r.status = 'won'
-      AND NOT EXISTS (SELECT 1 FROM recon.match_links l WHERE l.link_type = 'record_transaction' AND l.right_id = r.record_id)
-    UNION ALL
-    -- duplicates and repeats with equally good originals
-    SELECT CASE a.link_type WHEN 'record_record' THEN 'record' ELSE 'signal' END, a.link_type, a.left_id,
-           coalesce(r.channel, s.platform), coalesce(r.created_at, s.event_time), coalesce(r.stated_value, s.value),
-           coalesce(r.currency, s.currency), r.owner, a.reason, 'candidates: ' || array_to_string(a.candidates, ', ')
-    FROM amb a
-    LEFT JOIN recon.funnel_records r ON a.link_type = 'record_record' AND r.record_id = a.left_id
-    LEFT JOIN recon.conversion_signals s ON a.link_type = 'signal_signal' AND s.signal_key::text = a.left_id
-    WHERE a.link_type IN ('record_record', 'signal_signal')
-    UNION ALL
-    -- links weaker than the last run's threshold
-    SELECT (recon.match_layers(l.link_type)).left_layer, l.link_type, l.left_id,
-           coalesce(r.channel, s.platform), coalesce(t.occurred_at, r.created_at, s.event_time),
-           coalesce(t.amount, r.stated_value, s.value), coalesce(t.currency, r.currency, s.currency), r.owner,
-           format('linked with confidence %s, below the last run''s min_confidence %s', l.confidence, lr.min_confidence),
-           format('%s -> %s by %s (%s)', l.left_id, l.right_id, l.method, l.rule)
-    FROM recon.match_links l CROSS JOIN last_run lr
-    LEFT JOIN recon.conversion_signals s ON l.link_type IN ('signal_record', 'signal_signal') AND s.signal_key::text = l.left_id
-    LEFT JOIN recon.funnel_records r ON l.link_type = 'record_record' AND r.record_id = l.left_id
-    LEFT JOIN recon.finance_transactions t ON l.link_type = 'record_transaction' AND t.transaction_id = l.left_id
-    WHERE l.confidence < lr.min_confidence
-    UNION ALL
-    -- transactions whose allocated parts do not add up to the amount
-    SELECT 'transaction', 'record_transaction', t.transaction_id, NULL, t.occurred_at,
-           t.amount - p.allocated, t.currency, NULL, 'allocation remainder',
-           format('%s of %s %s allocated over %s record(s)', p.allocated, t.amount, t.currency, p.n)
-    FROM (SELECT left_id, sum(allocated_amount) AS allocated, count(*) AS n
-          FROM recon.match_links
-          WHERE link_type = 'record_transaction' AND allocated_amount IS NOT NULL
-          GROUP BY left_id) p
-    JOIN recon.finance_transactions t ON t.transaction_id = p.left_id
-    WHERE p.allocated <> t.amount
-)
-SELECT ex.layer, ex.link_type, ex.id, ex.channel, ex.occurred_at, c.as_of - ex.occurred_at AS age,
-       ex.value, ex.currency, ex.reason, ex.detail, ex.owner
-FROM ex CROSS JOIN clock c;
+CREATE VIEW recon.match_coverage AS SELECT * FROM recon.match_coverage_rows();
+COMMENT ON VIEW recon.match_coverage IS
+    'Coverage of the links per link type and counted side (entity: signal, record or transaction; records are leads and orders for signal_record, orders and opportunities for record_transaction, all for record_record), channel (signal platform, record channel, or the channel of the record a transaction is linked to; unknown when it is not), month in the reporting time zone and currency: one row per strongest method plus an unmatched row per group, so that records, linked_records, value, linked_value, share and match_rate each add up over a group''s rows. share = records / group total; match_rate = linked_records / group total (0 on the unmatched row), so the group''s match rate is the sum of its rows''.';
+
+CREATE FUNCTION recon.unmatched_exceptions_rows()
+RETURNS TABLE (layer text, link_type text, id text, channel text, occurred_at timestamptz, age interval,
+               value numeric, currency recon_currency_code, reason text, detail text, owner text)
+LANGUAGE plpgsql STABLE
+SET work_mem = '256MB'
+SET jit = off
+SET enable_mergejoin = off
+SET enable_nestloop = off
+AS $exc$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    WITH last_run AS MATERIALIZED (
+        SELECT run_id, coalesce((parameters ->> 'min_confidence')::float8, 0.9) AS min_confidence
+        FROM recon.match_runs ORDER BY run_id DESC LIMIT 1
+    ), amb AS (
+        SELECT a.* FROM recon.match_ambiguities a JOIN last_run USING (run_id)
+    ), rejected AS (
+        SELECT DISTINCT link_type, left_id FROM recon.match_latest_decisions WHERE decision = 'reject'
+    ), clock AS MATERIALIZED (      -- once: it scans three tables
+        SELECT recon.data_as_of() AS as_of
+    ), ex AS (
+        -- signals no record backs
+        SELECT 'signal' AS layer, 'signal_record' AS link_type, s.signal_key::text AS id, s.platform::text AS channel,
+               s.event_time AS occurred_at, s.value, s.currency, NULL::text AS owner,
+               CASE WHEN a.left_id IS NOT NULL THEN a.reason
+                    WHEN rj.left_id IS NOT NULL THEN 'candidate rejected by a reviewer'
+                    WHEN coalesce(s.order_id, s.lead_id, s.fbclid, s.gclid, s.gbraid, s.wbraid, s.ttclid, s.msclkid,
+                                  s.li_fat_id, s.fbc, s.email_sha256, s.phone_sha256, s.external_id) IS NULL
+                         THEN 'no click id or contact key'
+                    WHEN coalesce(s.order_id, s.lead_id) IS NOT NULL
+                         AND NOT EXISTS (SELECT 1 FROM recon.funnel_records r WHERE r.record_id IN (s.order_id, s.lead_id))
+                         THEN 'order or lead id not in CRM'
+                    WHEN coalesce(s.order_id, s.lead_id) IS NOT NULL THEN 'not matched by the last run'
+                    ELSE 'ids match no CRM record' END AS reason,
+               CASE WHEN a.left_id IS NOT NULL THEN 'candidates: ' || array_to_string(a.candidates, ', ') END AS detail
+        FROM recon.conversion_signals s
+        LEFT JOIN amb a ON a.link_type = 'signal_record' AND a.left_id = s.signal_key::text
+        LEFT JOIN rejected rj ON rj.link_type = 'signal_record' AND rj.left_id = s.signal_key::text
+        WHERE NOT EXISTS (SELECT 1 FROM recon.match_links l WHERE l.link_type = 'signal_record' AND l.left_id = s.signal_key::text)
+        UNION ALL
+        -- money no record explains
+        SELECT 'transaction', 'record_transaction', t.transaction_id, NULL, t.occurred_at, t.amount, t.currency, NULL,
+               CASE WHEN a.left_id IS NOT NULL THEN a.reason
+                    WHEN rj.left_id IS NOT NULL THEN 'candidate rejected by a reviewer'
+                    WHEN t.order_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM recon.funnel_records r WHERE r.record_id = t.order_id)
+                         THEN 'order id not in CRM'
+                    WHEN t.opportunity_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM recon.funnel_records r WHERE r.record_id = t.opportunity_id)
+                         THEN 'opportunity id not in CRM'
+                    WHEN coalesce(t.order_id, t.opportunity_id) IS NOT NULL THEN 'not matched by the last run'
+                    WHEN t.invoice_id IS NOT NULL THEN 'invoice not linked to a record'
+                    WHEN t.parent_transaction_id IS NOT NULL THEN 'parent transaction not linked to a record'
+                    WHEN NOT EXISTS (SELECT 1 FROM recon.funnel_records r
+                                     WHERE r.customer_id = t.customer_id AND r.record_type IN ('order', 'opportunity'))
+                         THEN t.transaction_type || ' without order id: the customer has no order or opportunity'
+                    ELSE 'not matched by the last run' END,
+               CASE WHEN a.left_id IS NOT NULL THEN 'candidates: ' || array_to_string(a.candidates, ', ') END
+        FROM recon.finance_transactions t
+        LEFT JOIN amb a ON a.link_type = 'record_transaction' AND a.left_id = t.transaction_id
+        LEFT JOIN rejected rj ON rj.link_type = 'record_transaction' AND rj.left_id = t.transaction_id
+        WHERE NOT EXISTS (SELECT 1 FROM recon.match_links l WHERE l.link_type = 'record_transaction' AND l.left_id = t.transaction_id)
+        UNION ALL
+        -- records a paid channel brought that no signal of any platform backs
+        SELECT 'record', 'signal_record', r.record_id, r.channel, r.created_at, r.stated_value, r.currency, r.owner,
+               CASE WHEN coalesce(r.fbclid, r.gclid, r.gbraid, r.wbraid, r.ttclid, r.msclkid, r.li_fat_id, r.fbc,
+                                  r.email_sha256, r.phone_sha256, r.customer_id) IS NULL
+                    THEN 'identity-lost: no ids'
+                    ELSE 'paid-channel record without a signal' END,
+               NULL
+        FROM recon.funnel_records r JOIN recon.channels c ON c.channel = r.channel AND c.platform IS NOT NULL
+        WHERE r.record_type IN ('lead', 'order')
+          AND NOT EXISTS (SELECT 1 FROM recon.match_links l WHERE l.link_type = 'signal_record' AND l.right_id = r.record_id)
+        UNION ALL
+        -- won deals and orders without money
+        SELECT 'record', 'record_transaction', r.record_id, r.channel, r.created_at, r.stated_value, r.currency, r.owner,
+               'won without a transaction', NULL
+        FROM recon.funnel_records r
+        WHERE r.record_type IN ('order', 'opportunity') AND r.status = 'won'
+          AND NOT EXISTS (SELECT 1 FROM recon.match_links l WHERE l.link_type = 'record_transaction' AND l.right_id = r.record_id)
+        UNION ALL
+        -- duplicates and repeats with equally good originals
+        SELECT CASE a.link_type WHEN 'record_record' THEN 'record' ELSE 'signal' END, a.link_type, a.left_id,
+               coalesce(r.channel, s.platform), coalesce(r.created_at, s.event_time), coalesce(r.stated_value, s.value),
+               coalesce(r.currency, s.currency), r.owner, a.reason, 'candidates: ' || array_to_string(a.candidates, ', ')
+        FROM amb a
+        LEFT JOIN recon.funnel_records r ON a.link_type = 'record_record' AND r.record_id = a.left_id
+        LEFT JOIN recon.conversion_signals s ON a.link_type = 'signal_signal' AND s.signal_key::text = a.left_id
+        WHERE a.link_type IN ('record_record', 'signal_signal')
+        UNION ALL
+        -- links weaker than the last run's threshold
+        SELECT (recon.match_layers(l.link_type)).left_layer, l.link_type, l.left_id,
+               coalesce(r.channel, s.platform), coalesce(t.occurred_at, r.created_at, s.event_time),
+               coalesce(t.amount, r.stated_value, s.value), coalesce(t.currency, r.currency, s.currency), r.owner,
+               format('linked with confidence %s, below the last run''s min_confidence %s', l.confidence, lr.min_confidence),
+               format('%s -> %s by %s (%s)', l.left_id, l.right_id, l.method, l.rule)
+        FROM recon.match_links l CROSS JOIN last_run lr
+        LEFT JOIN recon.conversion_signals s ON l.link_type IN ('signal_record', 'signal_signal') AND s.signal_key::text = l.left_id
+        LEFT JOIN recon.funnel_records r ON l.link_type = 'record_record' AND r.record_id = l.left_id
+        LEFT JOIN recon.finance_transactions t ON l.link_type = 'record_transaction' AND t.transaction_id = l.left_id
+        WHERE l.confidence < lr.min_confidence
+        UNION ALL
+        -- transactions whose allocated parts do not add up to the amount
+        SELECT 'transaction', 'record_transaction', t.transaction_id, NULL, t.occurred_at,
+               t.amount - p.allocated, t.currency, NULL, 'allocation remainder',
+               format('%s of %s %s allocated over %s record(s)', p.allocated, t.amount, t.currency, p.n)
+        FROM (SELECT left_id, sum(allocated_amount) AS allocated, count(*) AS n
+              FROM recon.match_links
+              WHERE link_type = 'record_transaction' AND allocated_amount IS NOT NULL
+              GROUP BY left_id) p
+        JOIN recon.finance_transactions t ON t.transaction_id = p.left_id
+        WHERE p.allocated <> t.amount
+    )
+    SELECT ex.layer, ex.link_type, ex.id, ex.channel, ex.occurred_at, c.as_of - ex.occurred_at AS age,
+           ex.value, ex.currency, ex.reason, ex.detail, ex.owner
+    FROM ex CROSS JOIN clock c;
+END $exc$;
+COMMENT ON FUNCTION recon.unmatched_exceptions_rows() IS
+    'The rows of recon.unmatched_exceptions (a function so that it can set work_mem and jit).';
+
+CREATE VIEW recon.unmatched_exceptions AS SELECT * FROM recon.unmatched_exceptions_rows();
 COMMENT ON VIEW recon.unmatched_exceptions IS
     'What the links leave unexplained, one row per case: signals no record backs, transactions no record explains, paid-channel leads and orders without a signal, won orders and opportunities without a transaction, sides left ambiguous by the last run (equal candidates), links below the last run''s min_confidence, and allocation remainders. With the value and currency, the age as of the newest loaded data (recon.data_as_of(), not now(), so a backfill or a late load does not age everything), a likely reason and, for records, the CRM owner.';

@@ -4,7 +4,7 @@
 -- stage's hook, a failed run leaving the previous links, and precision 1.0 of
 -- the exact methods on the demo generator's truth.
 BEGIN;
-SELECT plan(68);
+SELECT plan(69);
 SET LOCAL TimeZone = 'UTC';
 
 CREATE FUNCTION pg_temp.sig(label text) RETURNS text LANGUAGE sql STABLE AS $$
@@ -32,7 +32,13 @@ VALUES
     ('O7', 'order', 'shop', '2026-03-03 10:00+00', 'direct', NULL, NULL, NULL, NULL, NULL, 'CD', NULL, 'USD', 'placed', 'open', NULL, NULL, 'tap'),
     ('N1', 'lead', 'crm', '2026-03-04 10:00+00', 'unknown', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'captured', 'open', NULL, NULL, 'tap'),
     ('P1', 'lead', 'crm', '2026-03-05 10:00+00', 'google', NULL, 'G1', NULL, NULL, encode(sha256('+1555'), 'hex'), NULL, NULL, NULL, 'captured', 'open', NULL, 'r1', 'tap'),
-    ('P2', 'lead', 'crm', '2026-03-09 10:00+00', 'direct', NULL, NULL, NULL, NULL, encode(sha256('+1555'), 'hex'), NULL, NULL, NULL, 'captured', 'open', NULL, 'r1', 'tap');
+    ('P2', 'lead', 'crm', '2026-03-09 10:00+00', 'direct', NULL, NULL, NULL, NULL, encode(sha256('+1555'), 'hex'), NULL, NULL, NULL, 'captured', 'open', NULL, 'r1', 'tap'),
+    ('LX', 'lead', 'crm', '2026-03-10 10:00+00', 'linkedin', NULL, NULL, NULL, encode(sha256('x'), 'hex'), NULL, 'CX', NULL, NULL, 'valid', 'won', '2026-03-12 09:00+00', 'r2', 'tap');
+INSERT INTO recon.funnel_records
+    (record_id, record_type, crm_system, created_at, channel, email_sha256, customer_id, parent_record_id, stated_value,
+     currency, stage, status, owner, record_source)
+VALUES ('OX', 'opportunity', 'crm', '2026-03-12 09:00+00', 'linkedin', encode(sha256('x'), 'hex'), 'CX', 'LX', 5000, 'GBP',
+        'qualified', 'open', 'r2', 'tap');
 
 INSERT INTO recon.conversion_signals (platform, source, event_id, event_name, event_time, fbclid, ttclid, fbc, email_sha256,
                                       order_id, value, currency, record_source, batch_id)
@@ -42,7 +48,8 @@ VALUES
     ('tiktok', 'pixel', 'e3', 'CompletePayment', '2026-03-02 10:05+00', NULL, 'TT1', NULL, NULL, NULL, 1000, 'JPY', 'tap', 'C'),            -- tie O3/O4
     ('meta', 'pixel', NULL, 'Purchase', '2026-03-04 17:00+00', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'tap', 'D'),                         -- no ids, no record near in time
     ('meta', 'pixel', 'e5', 'Purchase', '2026-03-01 10:00+00', NULL, NULL, NULL, NULL, 'O1', 10, 'USD', 'tap', 'E'),                          -- order id -> O1
-    ('meta', 'capi', 'e5', 'Purchase', '2026-03-01 10:00:09+00', NULL, NULL, NULL, NULL, 'O1', 10, 'USD', 'tap', 'F');                        -- same event id as E
+    ('meta', 'capi', 'e5', 'Purchase', '2026-03-01 10:00:09+00', NULL, NULL, NULL, NULL, 'O1', 10, 'USD', 'tap', 'F'),                        -- same event id as E
+    ('linkedin', 'lead_form', 'e7', 'Lead', '2026-03-12 10:00+00', NULL, NULL, NULL, encode(sha256('x'), 'hex'), NULL, NULL, NULL, 'tap', 'G'); -- closer to OX than to LX
 
 INSERT INTO recon.finance_transactions (transaction_id, transaction_type, occurred_at, amount, currency, order_id,
                                         customer_id, invoice_id, parent_transaction_id, record_source)
@@ -84,6 +91,7 @@ SELECT is((SELECT method FROM recon.match_links WHERE link_type = 'signal_record
 SELECT is(pg_temp.right_of('signal_record', pg_temp.sig('B')), 'O2', 'an email links a signal without ids');
 SELECT is((SELECT confidence FROM recon.match_links WHERE link_type = 'signal_record' AND left_id = pg_temp.sig('B')), 0.99::float8,
           'exact_contact has confidence 0.99');
+SELECT is(pg_temp.right_of('signal_record', pg_temp.sig('G')), 'LX', 'a contact links a signal to the lead, not to the opportunity made from it');
 SELECT is(pg_temp.right_of('signal_record', pg_temp.sig('C')), NULL, 'two records equally close: no link');
 SELECT results_eq($$SELECT method COLLATE "default", reason, candidates COLLATE "default" FROM recon.match_ambiguities WHERE link_type = 'signal_record'$$,
                   $$VALUES ('exact_id'::text, 'two equal candidates'::text, ARRAY['O3', 'O4']::text[])$$,
