@@ -1,6 +1,9 @@
 -- bench/matching.sql: the matching cascade end to end (CALL recon.run_matching()) on the demo
--- generator's data, with links and time per stage, checked against the generator's truth; then
--- the comparison step of probabilistic matching, C (recon_compare_text: Jaro-Winkler over
+-- generator's data, with links and time per stage, checked against the generator's truth:
+--   1. first run and re-run on the data as generated (every signal carries its ids);
+--   2. identity loss: 5% of the signals lose every id and contact hash (as when a click id is
+--      stripped and the shopper checks out as a guest), so the inferred stage has work to do;
+-- then the comparison step of probabilistic matching, C (recon_compare_text: Jaro-Winkler over
 -- characters) against the same levels computed with the PL/pgSQL Jaro-Winkler, on FEBRL pairs.
 -- Sizes: psql -v scale=N (journeys, default 900000: about 1M CRM records and 1.1M ad signals).
 -- Run by bench/run-all; alone: pg_virtualenv psql -X -f bench/matching.sql (after CREATE EXTENSION recon).
@@ -17,12 +20,26 @@ SELECT recon.set_setting('reporting_timezone', 'America/New_York', 'bench: as th
 SELECT bench.single('matching', format('recon_demo_generate(7, %s) (data, not timed against the budget)', :scale), :scale,
                     format('SELECT sum(rows_written) FROM recon_demo_generate(7, %s)', :scale)) \g /dev/null
 VACUUM ANALYZE recon.conversion_signals, recon.funnel_records, recon.finance_transactions;
+\ir matching/truth.sql
 CHECKPOINT;
 SELECT bench.single('matching', 'CALL recon.run_matching() (first run)', :scale, 'CALL recon.run_matching()') \g /dev/null
 CREATE TEMP TABLE bench_first_run AS SELECT * FROM recon.match_runs ORDER BY run_id DESC LIMIT 1;
 CHECKPOINT;
 SELECT bench.single('matching', 'CALL recon.run_matching() (re-run, idempotent)', :scale, 'CALL recon.run_matching()') \g /dev/null
-\ir matching/truth.sql
+CREATE TEMP TABLE bench_quality AS SELECT 'as generated' AS data, * FROM matching_truth_quality;
+
+-- Identity loss: every 20th signal loses its ids and contact hashes.
+UPDATE recon.conversion_signals
+SET event_id = NULL, order_id = NULL, lead_id = NULL, fbclid = NULL, gclid = NULL, gbraid = NULL, wbraid = NULL,
+    ttclid = NULL, msclkid = NULL, li_fat_id = NULL, fbc = NULL, fbp = NULL, external_id = NULL,
+    email_sha256 = NULL, phone_sha256 = NULL
+WHERE signal_key % 20 = 0;
+VACUUM ANALYZE recon.conversion_signals;
+CHECKPOINT;
+SELECT bench.single('matching', 'CALL recon.run_matching() (5% of signals without ids or contacts)', :scale,
+                    'CALL recon.run_matching()') \g /dev/null
+CREATE TEMP TABLE bench_loss_run AS SELECT * FROM recon.match_runs ORDER BY run_id DESC LIMIT 1;
+INSERT INTO bench_quality SELECT '5% of signals without ids', * FROM matching_truth_quality;
 
 -- The comparison step: FEBRL 4 candidate and random pairs compared on five string fields.
 RESET client_min_messages;
@@ -62,24 +79,25 @@ SELECT E'### matching\n\n'
     || E'| run | seconds |\n|---|---:|\n'
     || (SELECT string_agg(format('| `%s` | %s |', case_name, round(ms::numeric / 1000, 1)), E'\n' ORDER BY at)
         FROM bench.timings WHERE bench = 'matching' AND case_name LIKE 'CALL%')
-    || E'\n\nFirst run, per stage (from `recon.match_runs.link_counts`):\n\n'
-    || E'| stage | signal_record | record_transaction | record_record | signal_signal | ambiguous | candidate pairs | ms |\n|---|---:|---:|---:|---:|---:|---:|---:|\n'
-    || (SELECT string_agg(format('| %s | %s | %s | %s | %s | %s | %s | %s |', s.key,
+    || E'\n\nPer stage (from `recon.match_runs.link_counts`), first run and the identity-loss run:\n\n'
+    || E'| run | stage | signal_record | record_transaction | record_record | signal_signal | ambiguous | candidate pairs | ms |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n'
+    || (SELECT string_agg(format('| %s | %s | %s | %s | %s | %s | %s | %s | %s |', r.label, s.key,
                                  coalesce(s.value ->> 'signal_record', ''), coalesce(s.value ->> 'record_transaction', ''),
                                  coalesce(s.value ->> 'record_record', ''), coalesce(s.value ->> 'signal_signal', ''),
                                  coalesce(s.value ->> 'ambiguous', ''),
                                  coalesce(((s.value #>> '{detail,signal_record,candidate_pairs}')::bigint
                                            + (s.value #>> '{detail,record_transaction,candidate_pairs}')::bigint)::text, ''),
-                                 coalesce(s.value ->> 'ms', '')), E'\n' ORDER BY o)
-        FROM bench_first_run r,
+                                 coalesce(s.value ->> 'ms', '')), E'\n' ORDER BY r.o, ord.o)
+        FROM (SELECT 1 AS o, 'first' AS label, link_counts FROM bench_first_run
+              UNION ALL SELECT 2, '5% without ids', link_counts FROM bench_loss_run) r,
              LATERAL jsonb_each(r.link_counts) s
              JOIN (VALUES ('cleanup', 1), ('manual_verified', 2), ('exact_id', 3), ('exact_contact', 4),
                           ('crm_relationship', 5), ('allocation', 6), ('inferred', 7)) AS ord(k, o) ON ord.k = s.key)
     || E'\n\nAgainst the truth (`bench/matching/truth.sql`):\n\n'
-    || E'| link type | method | links | correct | precision | recall share |\n|---|---|---:|---:|---:|---:|\n'
-    || (SELECT string_agg(format('| %s | %s | %s | %s | %s | %s |', link_type, method, links, correct, precision,
-                                 coalesce(recall_share::text, '')), E'\n' ORDER BY link_type, method)
-        FROM matching_truth_quality)
+    || E'| data | link type | method | links | correct | precision | recall share |\n|---|---|---|---:|---:|---:|---:|\n'
+    || (SELECT string_agg(format('| %s | %s | %s | %s | %s | %s | %s |', data, link_type, method, links, correct, precision,
+                                 coalesce(recall_share::text, '')), E'\n' ORDER BY data, link_type, method)
+        FROM bench_quality)
     || E'\n\nThe comparison step, C against PL/pgSQL (one core, median):\n\n' || regexp_replace(bench.markdown('matching'), '^### matching\n\n', '');
 \pset format aligned
 \pset tuples_only off

@@ -51,6 +51,17 @@ SELECT recon_fs_average_m(ARRAY[
     '{"prior": 0.1, "comparisons": [{"name": "a", "m": [0.8, 0.2], "u": [0.1, 0.9], "m_fixed": true}, {"name": "b", "m": [0.6, 0.4], "u": [0.2, 0.8]}]}',
     '{"prior": 0.2, "comparisons": [{"name": "a", "m": [0.9, 0.1], "u": [0.1, 0.9]}, {"name": "b", "m": [0.8, 0.2], "u": [0.2, 0.8], "m_fixed": true}]}'
 ]::jsonb[]) AS averaged;
+-- m from pairs known to match; u without the true matches random pairs hold (closed form with a
+-- known prior, or by EM with m held).
+SELECT recon_fs_m_from_matches('2|1.1=80|1.2=10|2.1=6|0.2=4',
+                               recon_fs_estimate_u('2|1.1=1|1.2=9|2.1=40|2.2=950', '{surname,city}', '{2,2}')) AS supervised;
+SELECT recon_fs_refine_u('2|1.1=1|1.2=9|2.1=40|2.2=950',
+                         '{"prior": 0.5, "comparisons": [{"name": "surname", "m": [0.99, 0.01], "u": [0.01, 0.99]}, {"name": "city", "m": [0.9, 0.1], "u": [0.04, 0.96]}]}',
+                         0.001) AS refined;
+SELECT recon_fs_estimate_u_em('2|1.1=1|1.2=9|2.1=40|2.2=950',
+                              '{"prior": 0.01, "comparisons": [{"name": "surname", "m": [0.99, 0.01], "u": [0.01, 0.99]}, {"name": "city", "m": [0.9, 0.1], "u": [0.04, 0.96]}]}') AS u_by_em;
+SELECT * FROM regress.error_of($$SELECT recon_fs_refine_u('1|1=5', '{"prior": 0.5, "comparisons": [{"name": "a", "m": [0.9, 0.1], "u": [0.1, 0.9]}]}', 0)$$);
+SELECT * FROM regress.error_of($$SELECT recon_fs_m_from_matches('0', '{"prior": 0.5, "comparisons": [{"name": "a", "m": [0.9, 0.1], "u": [0.1, 0.9]}]}')$$);
 SELECT * FROM regress.error_of($$SELECT recon_fs_estimate_u('1|1=5', '{a,b}', '{2}')$$);
 SELECT * FROM regress.error_of($$SELECT recon_fs_estimate_u('1|1=5', '{a}', '{1}')$$);
 SELECT * FROM regress.error_of($$SELECT recon_fs_estimate_u('1|3=5', '{a}', '{2}')$$);

@@ -61,26 +61,50 @@ recon_fs_probability(double weight)
 	return 1 / (1 + exp2(-weight));
 }
 
+/* Level shares of comparison k among non-missing pairs, half a pair added per level; false when none. */
+static bool
+level_shares(const ReconFsModel *model, int k, const ReconFsPattern *patterns, int npatterns, double *shares)
+{
+	double		counts[RECON_LEVEL_MAX + 1] = {0};
+	double		seen = 0,
+				total = 0;
+
+	for (int p = 0; p < npatterns; p++)
+	{
+		int			level = recon_fs_key_level(patterns[p].key, k);
+
+		if (level != RECON_LEVEL_NULL && level <= model->nlevels[k])
+			counts[level] += patterns[p].count;
+	}
+	for (int l = 1; l <= model->nlevels[k]; l++)
+	{
+		seen += counts[l];
+		total += counts[l] + 0.5;
+	}
+	for (int l = 1; l <= model->nlevels[k]; l++)
+		shares[l] = (counts[l] + 0.5) / total;
+	return seen > 0;
+}
+
 /* u from random pairs: level shares among non-missing pairs, half a pair added per level. */
 void
 recon_fs_u_from_random_pairs(ReconFsModel *model, const ReconFsPattern *patterns, int npatterns)
 {
 	for (int k = 0; k < model->ncomparisons; k++)
+		(void) level_shares(model, k, patterns, npatterns, model->u[k]);
+}
+
+/* m from known matches: the same shares; comparisons never seen keep their m. */
+void
+recon_fs_m_from_matches(ReconFsModel *model, const ReconFsPattern *patterns, int npatterns)
+{
+	for (int k = 0; k < model->ncomparisons; k++)
 	{
-		double		counts[RECON_LEVEL_MAX + 1] = {0};
-		double		total = 0;
+		double		shares[RECON_LEVEL_MAX + 1];
 
-		for (int p = 0; p < npatterns; p++)
-		{
-			int			level = recon_fs_key_level(patterns[p].key, k);
-
-			if (level != RECON_LEVEL_NULL && level <= model->nlevels[k])
-				counts[level] += patterns[p].count;
-		}
-		for (int l = 1; l <= model->nlevels[k]; l++)
-			total += counts[l] + 0.5;
-		for (int l = 1; l <= model->nlevels[k]; l++)
-			model->u[k][l] = (counts[l] + 0.5) / total;
+		if (level_shares(model, k, patterns, npatterns, shares))
+			for (int l = 1; l <= model->nlevels[k]; l++)
+				model->m[k][l] = shares[l];
 	}
 }
 
@@ -136,7 +160,7 @@ recon_fs_em(ReconFsModel *model, const ReconFsPattern *patterns, int npatterns,
 		}
 		if (total == 0)
 			break;
-		/* M step: new m per free comparison (or new u, smoothed as in recon_fs_u_from_random_pairs), new prior */
+		/* M step: new u (smoothed as in recon_fs_u_from_random_pairs) or new m per free comparison; new prior */
 		for (int k = 0; k < model->ncomparisons && update_u; k++)
 		{
 			double		sum = 0;
@@ -178,4 +202,39 @@ recon_fs_em(ReconFsModel *model, const ReconFsPattern *patterns, int npatterns,
 		}
 	}
 	return iteration;
+}
+
+/* u from random pairs minus their expected true matches (see fellegi_sunter.h). */
+void
+recon_fs_u_without_matches(ReconFsModel *model, const ReconFsPattern *patterns, int npatterns, double prior)
+{
+	prior = clamp_probability(prior);
+	for (int k = 0; k < model->ncomparisons; k++)
+	{
+		double		counts[RECON_LEVEL_MAX + 1] = {0};
+		double		total = 0,
+					sum = 0;
+
+		for (int p = 0; p < npatterns; p++)
+		{
+			int			level = recon_fs_key_level(patterns[p].key, k);
+
+			if (level != RECON_LEVEL_NULL && level <= model->nlevels[k])
+				counts[level] += patterns[p].count;
+		}
+		for (int l = 1; l <= model->nlevels[k]; l++)
+			total += counts[l];
+		if (total == 0)
+			continue;			/* nothing seen: keep u */
+		for (int l = 1; l <= model->nlevels[k]; l++)
+		{
+			double		share = counts[l] / total;
+
+			model->u[k][l] = fmax(share - prior * model->m[k][l], 0.5 / total) / (1 - prior);
+			sum += model->u[k][l];
+		}
+		for (int l = 1; l <= model->nlevels[k]; l++)
+			model->u[k][l] /= sum;
+	}
+	model->prior = prior;
 }

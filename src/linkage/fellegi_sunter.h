@@ -68,15 +68,31 @@ extern double recon_fs_probability(double weight);
 extern void recon_fs_u_from_random_pairs(ReconFsModel *model, const ReconFsPattern *patterns, int npatterns);
 
 /*
+ * m from the patterns of known matches (pairs an exact id already linked):
+ * per comparison, the share of non-missing pairs at each level, half a pair
+ * added per level. Comparisons the matches never show keep their m.
+ */
+extern void recon_fs_m_from_matches(ReconFsModel *model, const ReconFsPattern *patterns, int npatterns);
+
+/*
  * Expectation-maximisation over patterns. With update_u false: m and the
  * prior over one blocking rule's pairs, u held fixed, comparisons with fixed_m
  * untouched. With update_u true: u and the prior over random pairs, m held
- * fixed; this takes the true matches that random pairs contain back out of u
- * (for a near-unique key they are all of its agreements). Returns the
- * iterations run; *converged tells whether the largest change fell below
- * tolerance.
+ * fixed. Returns the iterations run; *converged tells whether the largest
+ * change fell below tolerance.
  */
 extern int	recon_fs_em(ReconFsModel *model, const ReconFsPattern *patterns, int npatterns,
 						bool update_u, int max_iterations, double tolerance, bool *converged);
+
+/*
+ * u from random pairs with their expected true matches taken out: a level's
+ * share among random pairs is prior * m + (1 - prior) * u, so
+ * u = (share - prior * m) / (1 - prior), kept above half a pair and
+ * renormalized. For a near-unique key (a customer id) the true matches are
+ * nearly all of its random agreements; without this u would be about
+ * 1 / n instead of about 0. Sets model->prior to prior.
+ */
+extern void recon_fs_u_without_matches(ReconFsModel *model, const ReconFsPattern *patterns, int npatterns,
+									   double prior);
 
 #endif

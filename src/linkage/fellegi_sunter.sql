@@ -55,12 +55,23 @@ CREATE FUNCTION recon_fs_estimate_m(blocked_pairs recon_fs_patterns, model jsonb
 COMMENT ON FUNCTION recon_fs_estimate_m(recon_fs_patterns, jsonb, text[], integer, double precision) IS
     'Expectation-maximisation of m and the prior over the patterns of one blocking rule''s candidate pairs, u held fixed. fixed names the comparisons the blocking rule forced to agree (their m cannot be learnt from it; they are kept and marked m_fixed). Returns the model with an "em" object: pairs, iterations, converged. Run it once per blocking rule, then recon_fs_average_m.';
 
-CREATE FUNCTION recon_fs_refine_u(random_pairs recon_fs_patterns, model jsonb,
-                                  max_iterations integer DEFAULT 100, tolerance double precision DEFAULT 1e-6)
+CREATE FUNCTION recon_fs_refine_u(random_pairs recon_fs_patterns, model jsonb, prior double precision)
     RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION recon_fs_refine_u(recon_fs_patterns, jsonb, integer, double precision) IS
-    'Expectation-maximisation of u and the prior over the patterns of random pairs, m held fixed. Random pairs hold a few true matches, and for a near-unique key (a customer id) they are all of its agreements: refining takes them back out of u. The prior it returns is the match share among all pairs, the one to score with.';
+COMMENT ON FUNCTION recon_fs_refine_u(recon_fs_patterns, jsonb, double precision) IS
+    'u without the true matches that random pairs hold: a level''s share among random pairs is prior * m + (1 - prior) * u, so u = (share - prior * m) / (1 - prior), kept above half a pair. For a near-unique key (a customer id) true matches are nearly all of its random agreements; without this, its u is about 1 / n instead of about 0. prior: the share of true matches among all pairs (often 1 / number of right sides); the model''s prior is set to it.';
+
+CREATE FUNCTION recon_fs_estimate_u_em(random_pairs recon_fs_patterns, model jsonb,
+                                       max_iterations integer DEFAULT 100, tolerance double precision DEFAULT 1e-6)
+    RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION recon_fs_estimate_u_em(recon_fs_patterns, jsonb, integer, double precision) IS
+    'Expectation-maximisation of u and the prior over the patterns of random pairs, m held: the random pairs'' own estimate of their true matches, taken out of u. Use it when m is trustworthy (it follows m: an m that overrates a level drives that level''s u towards 0); recon_fs_refine_u, with a prior you know, is the safer choice.';
+
+CREATE FUNCTION recon_fs_m_from_matches(known_matches recon_fs_patterns, model jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'recon_fs_m_from_matches_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION recon_fs_m_from_matches(recon_fs_patterns, jsonb) IS
+    'm from the patterns of pairs already known to match (linked by an exact id, or confirmed by a reviewer): per comparison, the share of non-missing pairs at each level, half a pair added per level. Comparisons the matches never show keep their m. Supervised, so no EM; use it when such pairs exist.';
 
 CREATE FUNCTION recon_fs_average_m(models jsonb[]) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

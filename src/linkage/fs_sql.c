@@ -25,6 +25,8 @@ PG_FUNCTION_INFO_V1(recon_fs_estimate_u);
 PG_FUNCTION_INFO_V1(recon_fs_estimate_m);
 PG_FUNCTION_INFO_V1(recon_fs_average_m);
 PG_FUNCTION_INFO_V1(recon_fs_refine_u);
+PG_FUNCTION_INFO_V1(recon_fs_estimate_u_em);
+PG_FUNCTION_INFO_V1(recon_fs_m_from_matches_sql);
 
 /* One pair's levels, checked against the model (NULL elements count as missing). */
 static void
@@ -336,12 +338,11 @@ recon_fs_estimate_m(PG_FUNCTION_ARGS)
 }
 
 /*
- * recon_fs_refine_u(random_pairs, model, max_iterations, tolerance): EM over
- * random pairs with m held, for u without the true matches the sample holds
- * and for the prior among all pairs.
+ * recon_fs_estimate_u_em(random_pairs, model, max_iterations, tolerance): EM
+ * over random pairs with m held, for u and the prior among all pairs.
  */
 Datum
-recon_fs_refine_u(PG_FUNCTION_ARGS)
+recon_fs_estimate_u_em(PG_FUNCTION_ARGS)
 {
 	FsPatterns *p = PG_GETARG_FS_PATTERNS(0);
 	FsModelInfo info;
@@ -351,6 +352,51 @@ recon_fs_refine_u(PG_FUNCTION_ARGS)
 	fs_model_read(PG_GETARG_JSONB_P(1), &info);
 	check_em_limits(max_iterations, tolerance);
 	PG_RETURN_JSONB_P(run_em(p, &info, true, max_iterations, tolerance));
+}
+
+/* recon_fs_m_from_matches(known_matches, model): m from pairs already known to match. */
+Datum
+recon_fs_m_from_matches_sql(PG_FUNCTION_ARGS)
+{
+	FsPatterns *p = PG_GETARG_FS_PATTERNS(0);
+	FsModelInfo info;
+	int			npatterns;
+	ReconFsPattern *list;
+
+	fs_model_read(PG_GETARG_JSONB_P(1), &info);
+	list = fs_patterns_list(p, &npatterns);
+	check_patterns_fit(p, &info, list, npatterns);
+	if (npatterns == 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("no known matches to estimate m from")));
+	recon_fs_m_from_matches(&info.model, list, npatterns);
+	for (int k = 0; k < info.model.ncomparisons; k++)
+		info.model.fixed_m[k] = false;
+	PG_RETURN_JSONB_P(fs_model_write(&info));
+}
+
+/*
+ * recon_fs_refine_u(random_pairs, model, prior): u without the true matches
+ * the random pairs hold, and the prior to score with.
+ */
+Datum
+recon_fs_refine_u(PG_FUNCTION_ARGS)
+{
+	FsPatterns *p = PG_GETARG_FS_PATTERNS(0);
+	FsModelInfo info;
+	double		prior = PG_GETARG_FLOAT8(2);
+	int			npatterns;
+	ReconFsPattern *list;
+
+	fs_model_read(PG_GETARG_JSONB_P(1), &info);
+	if (!(prior > 0 && prior < 1))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("prior %g must lie strictly between 0 and 1", prior),
+						errhint("The share of true matches among all pairs, often 1 / the number of right sides.")));
+	list = fs_patterns_list(p, &npatterns);
+	check_patterns_fit(p, &info, list, npatterns);
+	recon_fs_u_without_matches(&info.model, list, npatterns, prior);
+	PG_RETURN_JSONB_P(fs_model_write(&info));
 }
 
 /*
