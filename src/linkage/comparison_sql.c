@@ -108,11 +108,16 @@ thresholds_arg(FunctionCallInfo fcinfo, int argno, bool descending, double upper
 	return cache;
 }
 
-/* True when argument argno is NULL or an empty text: a missing value. */
-static bool
-text_missing(FunctionCallInfo fcinfo, int argno)
+/* Argument argno as text, or NULL when it is NULL or empty: a missing value. */
+static text *
+text_or_missing(FunctionCallInfo fcinfo, int argno)
 {
-	return PG_ARGISNULL(argno) || VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(argno)) == 0;
+	text	   *t;
+
+	if (PG_ARGISNULL(argno))
+		return NULL;
+	t = PG_GETARG_TEXT_PP(argno);
+	return VARSIZE_ANY_EXHDR(t) == 0 ? NULL : t;
 }
 
 /* Byte equality of two texts. */
@@ -127,9 +132,12 @@ texts_equal(text *a, text *b)
 Datum
 recon_compare_exact(PG_FUNCTION_ARGS)
 {
-	if (text_missing(fcinfo, 0) || text_missing(fcinfo, 1))
+	text	   *a = text_or_missing(fcinfo, 0),
+			   *b = text_or_missing(fcinfo, 1);
+
+	if (a == NULL || b == NULL)
 		PG_RETURN_INT16(RECON_LEVEL_NULL);
-	PG_RETURN_INT16(texts_equal(PG_GETARG_TEXT_PP(0), PG_GETARG_TEXT_PP(1)) ? RECON_LEVEL_EXACT : 2);
+	PG_RETURN_INT16(texts_equal(a, b) ? RECON_LEVEL_EXACT : 2);
 }
 
 /* recon_compare_text(a, b, thresholds): 0 missing, 1 equal, then Jaro-Winkler bands. */
@@ -147,10 +155,10 @@ recon_compare_text(PG_FUNCTION_ARGS)
 				blen;
 	double		similarity;
 
-	if (text_missing(fcinfo, 0) || text_missing(fcinfo, 1))
+	a = text_or_missing(fcinfo, 0);
+	b = text_or_missing(fcinfo, 1);
+	if (a == NULL || b == NULL)
 		PG_RETURN_INT16(RECON_LEVEL_NULL);
-	a = PG_GETARG_TEXT_PP(0);
-	b = PG_GETARG_TEXT_PP(1);
 	if (texts_equal(a, b))
 		PG_RETURN_INT16(RECON_LEVEL_EXACT);
 	/* too long to compare character by character: only equality can be told */

@@ -61,26 +61,35 @@ recon_fs_probability(double weight)
 	return 1 / (1 + exp2(-weight));
 }
 
-/* Level shares of comparison k among non-missing pairs, half a pair added per level; false when none. */
-static bool
-level_shares(const ReconFsModel *model, int k, const ReconFsPattern *patterns, int npatterns, double *shares)
+/* Pairs at each non-missing level of comparison k (counts[1..nlevels]); returns their total. */
+static double
+level_counts(const ReconFsModel *model, int k, const ReconFsPattern *patterns, int npatterns, double *counts)
 {
-	double		counts[RECON_LEVEL_MAX + 1] = {0};
-	double		seen = 0,
-				total = 0;
+	double		total = 0;
 
+	for (int l = 0; l <= RECON_LEVEL_MAX; l++)
+		counts[l] = 0;
 	for (int p = 0; p < npatterns; p++)
 	{
 		int			level = recon_fs_key_level(patterns[p].key, k);
 
 		if (level != RECON_LEVEL_NULL && level <= model->nlevels[k])
+		{
 			counts[level] += patterns[p].count;
+			total += patterns[p].count;
+		}
 	}
-	for (int l = 1; l <= model->nlevels[k]; l++)
-	{
-		seen += counts[l];
-		total += counts[l] + 0.5;
-	}
+	return total;
+}
+
+/* Level shares of comparison k among non-missing pairs, half a pair added per level; false when none. */
+static bool
+level_shares(const ReconFsModel *model, int k, const ReconFsPattern *patterns, int npatterns, double *shares)
+{
+	double		counts[RECON_LEVEL_MAX + 1];
+	double		seen = level_counts(model, k, patterns, npatterns, counts);
+	double		total = seen + 0.5 * model->nlevels[k];
+
 	for (int l = 1; l <= model->nlevels[k]; l++)
 		shares[l] = (counts[l] + 0.5) / total;
 	return seen > 0;
@@ -211,19 +220,10 @@ recon_fs_u_without_matches(ReconFsModel *model, const ReconFsPattern *patterns, 
 	prior = clamp_probability(prior);
 	for (int k = 0; k < model->ncomparisons; k++)
 	{
-		double		counts[RECON_LEVEL_MAX + 1] = {0};
-		double		total = 0,
+		double		counts[RECON_LEVEL_MAX + 1];
+		double		total = level_counts(model, k, patterns, npatterns, counts),
 					sum = 0;
 
-		for (int p = 0; p < npatterns; p++)
-		{
-			int			level = recon_fs_key_level(patterns[p].key, k);
-
-			if (level != RECON_LEVEL_NULL && level <= model->nlevels[k])
-				counts[level] += patterns[p].count;
-		}
-		for (int l = 1; l <= model->nlevels[k]; l++)
-			total += counts[l];
 		if (total == 0)
 			continue;			/* nothing seen: keep u */
 		for (int l = 1; l <= model->nlevels[k]; l++)
