@@ -131,7 +131,24 @@ BEGIN
            INTO user_rows;
         EXIT WHEN user_rows;
     END LOOP;
+    -- Links and flagged ties that name demo rows go with them (a new demo reuses the same ids, so
+    -- stale links would look valid); the decision log is an audit trail and stays.
     IF user_rows THEN
+        CREATE TEMP TABLE demo_ids ON COMMIT DROP AS
+        SELECT 'signal' AS layer, signal_key::text COLLATE "C" AS id FROM recon.conversion_signals WHERE record_source = 'demo'
+        UNION ALL SELECT 'record', record_id FROM recon.funnel_records WHERE record_source = 'demo'
+        UNION ALL SELECT 'transaction', transaction_id FROM recon.finance_transactions WHERE record_source = 'demo';
+        DELETE FROM recon.match_links l USING demo_ids d
+        WHERE (d.layer = 'signal' AND l.link_type IN ('signal_record', 'signal_signal') AND d.id = l.left_id)
+           OR (d.layer = 'signal' AND l.link_type = 'signal_signal' AND d.id = l.right_id)
+           OR (d.layer = 'record' AND l.link_type IN ('signal_record', 'record_transaction', 'record_record') AND d.id = l.right_id)
+           OR (d.layer = 'record' AND l.link_type = 'record_record' AND d.id = l.left_id)
+           OR (d.layer = 'transaction' AND l.link_type = 'record_transaction' AND d.id = l.left_id);
+        DELETE FROM recon.match_ambiguities a USING demo_ids d
+        WHERE d.id = a.left_id
+          AND d.layer = CASE a.link_type WHEN 'record_transaction' THEN 'transaction' WHEN 'record_record' THEN 'record'
+                                         ELSE 'signal' END;
+        DROP TABLE demo_ids;
         DELETE FROM recon.finance_transactions WHERE record_source = 'demo';
         DELETE FROM recon.funnel_stage_history WHERE record_source = 'demo';
         DELETE FROM recon.funnel_records WHERE record_source = 'demo';
@@ -143,12 +160,12 @@ BEGIN
     ELSE
         TRUNCATE recon.finance_transactions, recon.funnel_stage_history, recon.funnel_records,
                  recon.conversion_signals, recon.platform_conversions_daily, recon.ad_delivery_daily,
-                 recon.ad_accounts, recon.fx_rates;
+                 recon.ad_accounts, recon.fx_rates, recon.match_links, recon.match_ambiguities;
     END IF;
     TRUNCATE recon_truth.platform_claims, recon_truth.journeys, recon_truth.runs;
 END $$;
 COMMENT ON FUNCTION recon.demo_clear() IS
-    'Removes the demo data (rows with record_source = demo) and its truth; user rows are never touched.';
+    'Removes the demo data (rows with record_source = demo), its truth, and the match links and flagged ties that name demo rows; user rows, their links and the decision log are never touched.';
 
 -- Fixed USD value of one unit of the demo currencies: platforms value a
 -- double-claimed sale in their own account currency, at roughly these rates.

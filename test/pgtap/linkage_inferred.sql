@@ -1,7 +1,7 @@
 -- pgTAP: the inferred stage of the matching cascade (src/linkage/inferred.sql) on the demo
 -- generator's data, checked against its truth (bench/matching/truth.sql), plus crafted edge cases.
 BEGIN;
-SELECT plan(18);
+SELECT plan(21);
 SET LOCAL client_min_messages = warning;
 
 SELECT is((SELECT sum(rows_written) > 0 FROM recon_demo_generate(11, 2000)), true, 'demo data for 2,000 journeys');
@@ -83,6 +83,12 @@ SELECT cmp_ok((SELECT count(*) FROM recon.match_links l JOIN recon.conversion_si
               / (SELECT count(*) FROM recon.conversion_signals WHERE record_source = 'demo' AND signal_key % 10 = 0
                  AND source <> 'offline_upload'), '>=', 0.95,
               '... and recover at least 95% of them, offline uploads aside (sent a day after the conversion, outside the time blocks)');
+
+-- A new demo drops the links and flagged ties that name demo rows, and keeps the others.
+SELECT is((SELECT sum(rows_written) > 0 FROM recon_demo_generate(12, 300)), true, 'the demo is generated again ...');
+SELECT is((SELECT count(*) FROM recon.match_links), 0::bigint, '... and no link names a row that is gone or reused');
+SELECT is((SELECT array_agg(left_id) FROM recon.match_ambiguities), ARRAY[pg_temp.sig('tie')],
+          '... while the flagged tie of a user signal stays');
 
 SELECT * FROM finish();
 ROLLBACK;
