@@ -52,5 +52,21 @@ GROUP BY channel
 ORDER BY sum(spend) DESC NULLS LAST, channel;
 
 \echo
+\echo '== 6. The joins behind the numbers: CALL recon.run_matching(), links by layer pair and method, match rate'
+\echo '   exact ids first, then hashed contacts, CRM relationships, manual decisions, inferred (Fellegi-Sunter)'
+SET client_min_messages = warning;
+CALL recon.run_matching();
+RESET client_min_messages;
+SELECT link_type AS "layer pair", entity AS "counted side", method,
+       sum(records) AS records, round(100 * sum(records)::numeric / sum(sum(records)) OVER (PARTITION BY link_type, entity), 1) AS "% of side"
+FROM recon.match_coverage
+GROUP BY link_type, entity, method
+ORDER BY link_type, entity, method = 'unmatched', sum(records) DESC;
+\echo 'Every signal and every payment is linked. Unmatched records are normal where nothing is owed: records'
+\echo 'with no payment yet (open leads, cancelled orders), records no signal announced (organic, direct),'
+\echo 'and, for record_record and signal_signal, records and signals without a duplicate.'
+\echo 'recon.unmatched_exceptions lists what is not normal; docs/matching.md explains the methods.'
+
+\echo
 \echo 'Cohorts marked incomplete are younger than the last maturity point (90 days) in the data; do not compare them'
 \echo 'with mature ones. The gap between the columns is what recon explains: recon_truth.journeys records why.'
