@@ -58,6 +58,14 @@ $$;
 COMMENT ON FUNCTION recon.match_record_transaction_levels(timestamptz, numeric, text, text, timestamptz, timestamptz, numeric, text, text) IS
     'Comparison levels of a finance transaction against a CRM record: customer id, amount in the same currency, time gap to the record''s creation or closing, whichever is nearer (1 minute, 1 day, 30 days, 120 days, else), currency. Amount levels: equal, within 1%, within 10%, a part of the record value (installment, partial refund), more than it.';
 
+-- About 1,000 of n ids, the same ones on every run: a hash test, no sort.
+CREATE FUNCTION recon.match_sampled(id text, n bigint) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT abs(hashtext(id)::bigint) % greatest(n / 1000, 1) = 0
+$$;
+COMMENT ON FUNCTION recon.match_sampled(text, bigint) IS
+    'Internal: true for about 1,000 of n ids, chosen by a hash of the id, so that repeated runs draw the same random pairs.';
+
 -- Train, score and link one link type from pairs in temp tables infer_left, infer_right,
 -- infer_cand (left_id, right_id, rules, levels), infer_random (levels) and infer_known (levels
 -- of pairs the exact stages linked). rule_fixed maps each blocking rule to the comparisons it
@@ -171,6 +179,8 @@ AS $$
 DECLARE
     results jsonb := '{}';
     n_links bigint;
+    n_left  bigint;
+    n_right bigint;
 BEGIN
     ---------------------------------------------------------------- signal -> record
     DROP TABLE IF EXISTS infer_left, infer_right, infer_cand, infer_random, infer_known;
@@ -190,7 +200,8 @@ BEGIN
     FROM recon.funnel_records r WHERE r.record_type IN ('lead', 'order') AND EXISTS (SELECT 1 FROM infer_left);
     ANALYZE infer_left;
     ANALYZE infer_right;
-    -- blocking: the same email or phone hash, or created within the neighbouring 5-minute buckets
+    -- blocking: the same email or phone hash, or the same currency (or none on both sides) and
+    -- created within the neighbouring 5-minute buckets
     CREATE TEMP TABLE infer_cand AS
     SELECT p.left_id, p.right_id, p.rules,
            recon.match_signal_record_levels(l.t, l.value, l.currency, l.email, l.phone, l.campaign_id, l.platform,
@@ -203,17 +214,20 @@ BEGIN
                 SELECT l.id, r.id, 'phone' FROM infer_left l JOIN infer_right r ON r.phone = l.phone
                 UNION ALL
                 SELECT l.id, r.id, 'time_bucket' FROM infer_left l CROSS JOIN generate_series(-1, 1) AS d(k)
-                                      JOIN infer_right r ON r.bucket = l.bucket + d.k) u
+                                      JOIN infer_right r ON r.bucket = l.bucket + d.k
+                                                        AND coalesce(r.currency, '') = coalesce(l.currency, '')) u
           GROUP BY left_id, right_id) p
     JOIN infer_left l ON l.id = p.left_id
     JOIN infer_right r ON r.id = p.right_id;
-    -- random pairs: up to 1,000 x 1,000, picked by hash so reruns train the same model
+    -- random pairs: about 1,000 x 1,000, picked by hash so reruns train the same model
+    SELECT count(*) INTO n_left FROM infer_left;
+    SELECT count(*) INTO n_right FROM infer_right;
     CREATE TEMP TABLE infer_random AS
     SELECT recon.match_signal_record_levels(l.t, l.value, l.currency, l.email, l.phone, l.campaign_id, l.platform,
                                             l.event_name, r.t, r.value, r.currency, r.email, r.phone, r.campaign_id,
                                             r.channel, r.record_type) AS levels
-    FROM (SELECT * FROM infer_left ORDER BY md5(id) LIMIT 1000) l,
-         (SELECT * FROM infer_right ORDER BY md5(id) LIMIT 1000) r;
+    FROM (SELECT * FROM infer_left WHERE recon.match_sampled(id, n_left)) l,
+         (SELECT * FROM infer_right WHERE recon.match_sampled(id, n_right)) r;
     -- known matches: up to about 100,000 pairs the exact stages linked, picked by hash
     SELECT count(*) INTO n_links FROM recon.match_links WHERE link_type = 'signal_record' AND method <> 'inferred';
     CREATE TEMP TABLE infer_known AS
@@ -258,11 +272,13 @@ BEGIN
           GROUP BY left_id, right_id) p
     JOIN infer_left l ON l.id = p.left_id
     JOIN infer_right r ON r.id = p.right_id;
+    SELECT count(*) INTO n_left FROM infer_left;
+    SELECT count(*) INTO n_right FROM infer_right;
     CREATE TEMP TABLE infer_random AS
     SELECT recon.match_record_transaction_levels(l.t, l.amount, l.currency, l.customer_id,
                                                  r.t, r.closed, r.value, r.currency, r.customer_id) AS levels
-    FROM (SELECT * FROM infer_left ORDER BY md5(id) LIMIT 1000) l,
-         (SELECT * FROM infer_right ORDER BY md5(id) LIMIT 1000) r;
+    FROM (SELECT * FROM infer_left WHERE recon.match_sampled(id, n_left)) l,
+         (SELECT * FROM infer_right WHERE recon.match_sampled(id, n_right)) r;
     SELECT count(*) INTO n_links FROM recon.match_links WHERE link_type = 'record_transaction' AND method <> 'inferred';
     CREATE TEMP TABLE infer_known AS
     SELECT recon.match_record_transaction_levels(t.occurred_at, t.amount, t.currency, t.customer_id,
@@ -281,4 +297,4 @@ BEGIN
     RETURN results;
 END $$;
 COMMENT ON FUNCTION recon.match_inferred(bigint, double precision) IS
-    'Stage 5 of recon.run_matching: for each signal and finance transaction still unlinked, Fellegi-Sunter over comparison levels (signal vs record: time, value, email and phone hash, campaign, platform, kind; transaction vs record: customer, amount, time, currency), blocked by contact hash or 5-minute time bucket (signals) and customer or exact amount (transactions). The model is trained on the run''s data (u from 1,000 x 1,000 random pairs; m from up to 100,000 pairs the exact stages linked, or by EM per blocking rule when fewer than 100 exist; u then corrected for the true matches among the random pairs), stored in recon.match_models; a link needs probability >= min_confidence and a single best candidate; its explanation lists each comparison''s level and weight.';
+    'Stage 5 of recon.run_matching: for each signal and finance transaction still unlinked, Fellegi-Sunter over comparison levels (signal vs record: time, value, email and phone hash, campaign, platform, kind; transaction vs record: customer, amount, time, currency), blocked by contact hash or 5-minute time bucket and currency (signals) and customer or exact amount (transactions). The model is trained on the run''s data (u from about 1,000 x 1,000 random pairs; m from up to 100,000 pairs the exact stages linked, or by EM per blocking rule when fewer than 100 exist; u then corrected for the true matches among the random pairs), stored in recon.match_models; a link needs probability >= min_confidence and a single best candidate; its explanation lists each comparison''s level and weight.';
