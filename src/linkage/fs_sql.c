@@ -196,22 +196,25 @@ text_array_arg(FunctionCallInfo fcinfo, int argno, const char *what, char **out,
 	return n;
 }
 
-/* Refuse patterns that do not fit the model. */
-static void
-check_patterns_fit(const FsPatterns *p, const FsModelInfo *info, const ReconFsPattern *list, int n)
+/* The distinct patterns of p (*n of them), refused when they do not fit the model. */
+static ReconFsPattern *
+patterns_for_model(const FsPatterns *p, const FsModelInfo *info, int *n)
 {
+	ReconFsPattern *list = fs_patterns_list(p, n);
+
 	if (p->used > 0 && p->ncomparisons != info->model.ncomparisons)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the pairs were compared on %d fields but the model has %d comparisons",
 						p->ncomparisons, info->model.ncomparisons)));
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < *n; i++)
 		for (int k = 0; k < info->model.ncomparisons; k++)
 			if (recon_fs_key_level(list[i].key, k) > info->model.nlevels[k])
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("the pairs reach level %d of comparison \"%s\", which the model gives %d levels",
 								recon_fs_key_level(list[i].key, k), info->names[k], info->model.nlevels[k])));
+	return list;
 }
 
 /*
@@ -265,8 +268,7 @@ recon_fs_estimate_u(PG_FUNCTION_ARGS)
 		for (int l = 2; l <= levels; l++)
 			info.model.m[k][l] *= 0.1 / rest_sum;
 	}
-	list = fs_patterns_list(p, &npatterns);
-	check_patterns_fit(p, &info, list, npatterns);
+	list = patterns_for_model(p, &info, &npatterns);
 	for (int i = 0; i < npatterns; i++)
 		total += list[i].count;
 	if (total == 0)
@@ -294,9 +296,8 @@ static Jsonb *
 run_em(FsPatterns *p, FsModelInfo *info, bool update_u, int max_iterations, double tolerance)
 {
 	int			npatterns;
-	ReconFsPattern *list = fs_patterns_list(p, &npatterns);
+	ReconFsPattern *list = patterns_for_model(p, info, &npatterns);
 
-	check_patterns_fit(p, info, list, npatterns);
 	info->em_pairs = 0;
 	for (int i = 0; i < npatterns; i++)
 		info->em_pairs += list[i].count;
@@ -364,8 +365,7 @@ recon_fs_m_from_matches_sql(PG_FUNCTION_ARGS)
 	ReconFsPattern *list;
 
 	fs_model_read(PG_GETARG_JSONB_P(1), &info);
-	list = fs_patterns_list(p, &npatterns);
-	check_patterns_fit(p, &info, list, npatterns);
+	list = patterns_for_model(p, &info, &npatterns);
 	if (npatterns == 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("no known matches to estimate m from")));
@@ -393,8 +393,7 @@ recon_fs_refine_u(PG_FUNCTION_ARGS)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("prior %g must lie strictly between 0 and 1", prior),
 						errhint("The share of true matches among all pairs, often 1 / the number of right sides.")));
-	list = fs_patterns_list(p, &npatterns);
-	check_patterns_fit(p, &info, list, npatterns);
+	list = patterns_for_model(p, &info, &npatterns);
 	recon_fs_u_without_matches(&info.model, list, npatterns, prior);
 	PG_RETURN_JSONB_P(fs_model_write(&info));
 }

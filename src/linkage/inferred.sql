@@ -69,9 +69,9 @@ COMMENT ON FUNCTION recon.match_sampled(text, bigint) IS
 -- Train, score and link one link type from pairs in temp tables infer_left, infer_right,
 -- infer_cand (left_id, right_id, rules, levels), infer_random (levels) and infer_known (levels
 -- of pairs the exact stages linked). rule_fixed maps each blocking rule to the comparisons it
--- forces to agree.
+-- forces to agree; n_right counts infer_right (the prior is one true partner among them).
 CREATE FUNCTION recon.match_infer_link(run bigint, p_link_type text, names text[], level_counts integer[],
-                                       rule_fixed jsonb, min_confidence float8) RETURNS jsonb
+                                       rule_fixed jsonb, n_right bigint, min_confidence float8) RETURNS jsonb
 LANGUAGE plpgsql
 SET enable_mergejoin = off
 AS $$
@@ -79,7 +79,6 @@ DECLARE
     model        jsonb;
     n_cand       bigint;
     n_random     bigint;
-    n_right      bigint;
     linked       bigint := 0;
     flagged      bigint := 0;
     below        bigint := 0;
@@ -90,7 +89,6 @@ DECLARE
 BEGIN
     SELECT count(*) INTO n_cand FROM infer_cand;
     SELECT count(*) INTO n_random FROM infer_random;
-    SELECT count(*) INTO n_right FROM infer_right;
     IF n_cand = 0 OR n_random = 0 THEN
         RETURN jsonb_build_object('candidate_pairs', n_cand, 'linked', 0, 'ambiguous', 0);
     END IF;
@@ -134,7 +132,7 @@ BEGIN
     -- Each left side's best candidates by weight; two equal best: flagged, not guessed.
     DROP TABLE IF EXISTS infer_best;
     CREATE TEMP TABLE infer_best AS
-    SELECT c.left_id, c.right_id, c.levels, c.weight,
+    SELECT c.left_id, c.right_id, c.levels, c.weight, @extschema@.recon_fs_probability(c.weight) AS probability,
            count(*) OVER (PARTITION BY c.left_id) AS n_best
     FROM (SELECT c.*, rank() OVER (PARTITION BY c.left_id ORDER BY c.weight DESC) AS rk
           FROM (SELECT c.*, @extschema@.recon_fs_weight(model, c.levels) AS weight FROM infer_cand c) c
@@ -145,30 +143,29 @@ BEGIN
 
     INSERT INTO recon.match_links (link_type, left_id, right_id, method, confidence, rule, explanation, run_id,
                                    allocated_amount, currency)
-    SELECT p_link_type, b.left_id, b.right_id, 'inferred', @extschema@.recon_fs_probability(b.weight),
+    SELECT p_link_type, b.left_id, b.right_id, 'inferred', b.probability,
            'fellegi_sunter', @extschema@.recon_fs_explain(model, b.levels), run,
            CASE WHEN p_link_type = 'record_transaction' THEN t.amount END,
            CASE WHEN p_link_type = 'record_transaction' THEN t.currency END
     FROM infer_best b
     LEFT JOIN recon.finance_transactions t ON p_link_type = 'record_transaction' AND t.transaction_id = b.left_id
-    WHERE b.n_best = 1 AND @extschema@.recon_fs_probability(b.weight) >= min_confidence;
+    WHERE b.n_best = 1 AND b.probability >= min_confidence;
     GET DIAGNOSTICS linked = ROW_COUNT;
 
     INSERT INTO recon.match_ambiguities (run_id, link_type, left_id, method, rule, reason, candidates)
     SELECT run, p_link_type, b.left_id, 'inferred', 'fellegi_sunter', 'two equal candidates',
            array_agg(b.right_id ORDER BY b.right_id)
     FROM infer_best b
-    WHERE b.n_best > 1 AND @extschema@.recon_fs_probability(b.weight) >= min_confidence
+    WHERE b.n_best > 1 AND b.probability >= min_confidence
     GROUP BY b.left_id;
     GET DIAGNOSTICS flagged = ROW_COUNT;
 
-    SELECT count(DISTINCT left_id) INTO below FROM infer_best
-    WHERE @extschema@.recon_fs_probability(weight) < min_confidence;
+    SELECT count(DISTINCT left_id) INTO below FROM infer_best WHERE probability < min_confidence;
     RETURN jsonb_build_object('candidate_pairs', n_cand, 'linked', linked, 'ambiguous', flagged,
                               'best_below_threshold', below);
 END $$;
-COMMENT ON FUNCTION recon.match_infer_link(bigint, text, text[], integer[], jsonb, double precision) IS
-    'Internal: trains a Fellegi-Sunter model on the pairs staged in infer_random and infer_cand (u from random pairs, m by EM per blocking rule with the rule''s own comparisons held, u without the random pairs'' true matches), stores it in recon.match_models, and links each left side to its single best candidate when the probability reaches min_confidence (equal best candidates go to match_ambiguities).';
+COMMENT ON FUNCTION recon.match_infer_link(bigint, text, text[], integer[], jsonb, bigint, double precision) IS
+    'Internal: trains a Fellegi-Sunter model on the pairs staged in infer_random, infer_known and infer_cand (u from random pairs; m from the known matches when there are at least 100, else by EM per blocking rule with the rule''s own comparisons held; u without the random pairs'' true matches), stores it in recon.match_models, and links each left side to its single best candidate when the probability reaches min_confidence (equal best candidates go to match_ambiguities).';
 
 -- Stage 5: inferred links for the signals and transactions the exact stages left open.
 CREATE FUNCTION recon.match_inferred(run bigint, min_confidence float8) RETURNS jsonb
@@ -243,7 +240,7 @@ BEGIN
     results := results || jsonb_build_object('signal_record', recon.match_infer_link(run, 'signal_record',
         '{time,value,email,phone,campaign,platform,kind}', '{6,4,2,2,2,2,2}',
         -- the time buckets bound the gap to 15 minutes but leave its levels free: time is not held
-        '{"email": ["email"], "phone": ["phone"], "time_bucket": []}', min_confidence));
+        '{"email": ["email"], "phone": ["phone"], "time_bucket": []}', n_right, min_confidence));
 
     ---------------------------------------------------------------- transaction -> record
     DROP TABLE infer_left, infer_right, infer_cand, infer_random, infer_known;
@@ -291,7 +288,7 @@ BEGIN
       AND abs(hashtext(k.left_id)) % greatest(n_links / 100000, 1) = 0;
     results := results || jsonb_build_object('record_transaction', recon.match_infer_link(run, 'record_transaction',
         '{customer,amount,time,currency}', '{2,5,6,2}',
-        '{"customer": ["customer"], "amount": ["amount", "currency"]}', min_confidence));
+        '{"customer": ["customer"], "amount": ["amount", "currency"]}', n_right, min_confidence));
 
     DROP TABLE IF EXISTS infer_left, infer_right, infer_cand, infer_random, infer_known, infer_best;
     RETURN results;
