@@ -89,7 +89,9 @@ SQL_PARTS = \
 	src/demo/generator.sql \
 	src/report/report.sql \
 	src/linkage/cascade.sql \
-	src/linkage/inferred.sql
+	src/linkage/inferred.sql \
+	src/layers/ladder.sql \
+	src/layers/platform.sql
 
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql

@@ -174,3 +174,24 @@ LANGUAGE sql AS $$
 $$;
 COMMENT ON PROCEDURE recon.fx_derive_monthly_averages(date, date, text) IS
     'Computes monthly_average rates from the stored daily rates for each month in [from_month, to_month], replacing earlier derivations; a monthly average loaded from another source is kept.';
+
+-- Rates to the reporting currency for a batch of (currency, day) pairs, one lookup
+-- per distinct pair, as reports need them: a report converts each day's amount at
+-- that day's rate. The arrays are zipped (unnest(currencies, days)); NULL
+-- currencies are skipped. A pair without a rate goes through recon_fx_convert,
+-- which raises the error that names it (P0002).
+CREATE FUNCTION recon.fx_reporting_rates(currencies text[], days date[])
+RETURNS TABLE (currency text, day date, rate numeric)
+LANGUAGE sql STABLE AS $$
+    -- the settings once, as values: the lookups then use them as index keys
+    WITH s AS MATERIALIZED (SELECT recon.setting('reporting_currency') AS cur, recon.setting('fx_policy') AS fx_policy),
+    -- in order, so that a missing rate always names the same (first) pair
+    p AS MATERIALIZED (SELECT DISTINCT u.c AS currency, u.d AS day FROM unnest(currencies, days) AS u(c, d)
+                       WHERE u.c IS NOT NULL ORDER BY 1, 2)
+    SELECT p.currency, p.day, coalesce(f.rate, (@extschema@.recon_fx_convert(1, p.currency, p.day)).rate)
+    FROM p CROSS JOIN s
+    -- arguments without sub-selects, so that the lookup is inlined into this plan
+    LEFT JOIN LATERAL recon.fx_find_rate(p.currency, s.cur, p.day, s.fx_policy) f ON true
+$$;
+COMMENT ON FUNCTION recon.fx_reporting_rates(text[], date[]) IS
+    'The rate from each distinct (currency, day) pair (arrays zipped; NULL currencies skipped) to the reporting currency under the fx_policy setting, as recon_fx_convert finds it; raises P0002 naming the first pair (by currency, then day) no rate covers.';

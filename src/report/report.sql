@@ -22,6 +22,36 @@ $$;
 COMMENT ON FUNCTION recon.action_type_family(text) IS
     'Event family of a platform action type and its priority inside the family (1 = preferred): omni_purchase, purchase and offsite_conversion.fb_pixel_purchase count the same purchases, so reports keep one per family.';
 
+-- The platform numbers every report shares. Delivery is reported at campaign, ad
+-- set or ad level; summing levels would count spend twice, so each account is read
+-- at the finest level it has loaded.
+CREATE VIEW recon.platform_finest_level AS
+    SELECT platform, account_id,
+           (array_agg(level ORDER BY CASE level WHEN 'ad' THEN 1 WHEN 'adset' THEN 2 ELSE 3 END))[1] AS level
+    FROM recon.ad_delivery_daily GROUP BY 1, 2;
+COMMENT ON VIEW recon.platform_finest_level IS
+    'Per ad account, the finest delivery level loaded (ad, else adset, else campaign): the only level reports read, since summing levels would double count. Unique key: (platform, account_id).';
+
+CREATE VIEW recon.platform_delivery AS
+    SELECT d.* FROM recon.ad_delivery_daily d JOIN recon.platform_finest_level l USING (platform, account_id, level);
+COMMENT ON VIEW recon.platform_delivery IS
+    'The delivery rows reports read: recon.ad_delivery_daily at each account''s finest level loaded (recon.platform_finest_level). Unique key: (platform, account_id, report_date, campaign_id, adset_id, ad_id).';
+
+-- Conversions the platform claims, in the window the reports show (the
+-- platform_report_window setting), one action type per event family.
+CREATE VIEW recon.platform_conversions_reported AS
+    SELECT DISTINCT ON (c.platform, c.account_id, c.report_date, c.campaign_id, c.adset_id, c.ad_id, f.family)
+           c.platform, c.account_id, c.report_date, c.campaign_id, c.adset_id, c.ad_id, f.family, c.action_type,
+           c.attribution_window, c.conversions, c.conversion_value, c.currency
+    FROM recon.platform_conversions_daily c
+    JOIN recon.platform_finest_level l ON l.platform = c.platform AND l.account_id = c.account_id
+                                      AND l.level = CASE WHEN c.ad_id <> '' THEN 'ad' WHEN c.adset_id <> '' THEN 'adset' ELSE 'campaign' END
+    CROSS JOIN LATERAL recon.action_type_family(c.action_type) f
+    WHERE c.attribution_window = (SELECT recon.setting('platform_report_window'))
+    ORDER BY c.platform, c.account_id, c.report_date, c.campaign_id, c.adset_id, c.ad_id, f.family, f.priority;
+COMMENT ON VIEW recon.platform_conversions_reported IS
+    'The platform conversions reports count: recon.platform_conversions_daily in the attribution window of the platform_report_window setting, at each account''s finest level, one action type per event family (omni_purchase before purchase before offsite_conversion.fb_pixel_purchase: recon.action_type_family). Unique key: (platform, account_id, report_date, campaign_id, adset_id, ad_id, family).';
+
 -- When the data was extracted: the latest event any layer knows about.
 CREATE FUNCTION recon.data_as_of() RETURNS timestamptz
 LANGUAGE sql STABLE AS $$
@@ -33,6 +63,27 @@ $$;
 COMMENT ON FUNCTION recon.data_as_of() IS
     'The latest moment the loaded data covers (latest finance transaction, CRM record or delivery day): cohort maturity is measured against it, not against now().';
 
+-- What every report reads once: the reporting zone and currency, the last maturity
+-- point, and the moment the data covers (recon.data_as_of scans three tables).
+CREATE FUNCTION recon.report_context(OUT tz text, OUT cur text, OUT mature_after integer,
+                                     OUT data_as_of timestamptz, OUT as_of_day date)
+LANGUAGE sql STABLE AS $$
+    SELECT s.tz, recon.setting('reporting_currency'),
+           (SELECT max(d) FROM unnest(recon.setting('maturity_days')::integer[]) AS d),
+           a.at, (a.at AT TIME ZONE s.tz)::date
+    FROM (SELECT recon.setting('reporting_timezone') AS tz) s, (SELECT recon.data_as_of() AS at) a
+$$;
+COMMENT ON FUNCTION recon.report_context() IS
+    'The settings and clock reports share, read once: reporting time zone and currency, the last maturity_days point, recon.data_as_of() and its day in the reporting zone.';
+
+-- A cohort is mature once its last day plus the last maturity point has passed in the data.
+CREATE FUNCTION recon.cohort_maturity(last_day date, mature_after integer, as_of_day date) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN last_day + mature_after <= as_of_day THEN 'mature' ELSE 'incomplete' END
+$$;
+COMMENT ON FUNCTION recon.cohort_maturity(date, integer, date) IS
+    'mature when the cohort''s last day plus the last maturity point (days) is on or before the data''s as-of day, else incomplete.';
+
 -- The report's rows. A function rather than a bare view for one reason: its
 -- plan's estimated cost is far above the real work, so JIT would compile it
 -- (measured: 3.0 s of compiling for a 0.7 s query); SET jit = off prevents that.
@@ -42,35 +93,14 @@ RETURNS TABLE (channel text, month date, layer text, metric text, value numeric,
 LANGUAGE sql STABLE
 SET jit = off
 AS $report$
-WITH settings AS (
-    SELECT recon.setting('reporting_timezone') AS tz,
-           recon.setting('reporting_currency') AS cur,
-           recon.setting('fx_policy') AS fx_policy,
-           recon.setting('platform_report_window') AS win,
-           (SELECT max(d) FROM unnest(recon.setting('maturity_days')::integer[]) AS d) AS mature_after,
-           recon.data_as_of() AS data_as_of       -- once: it scans three tables
+WITH settings AS MATERIALIZED (SELECT * FROM recon.report_context()),   -- once: it scans three tables
+delivery AS (           -- finest level loaded per account: summing levels would double count
+    SELECT platform, report_date, currency, sum(spend) AS spend
+    FROM recon.platform_delivery GROUP BY 1, 2, 3
 ),
-finest_level AS (      -- per account, the finest level loaded: summing levels would double count
-    SELECT platform, account_id,
-           (array_agg(level ORDER BY CASE level WHEN 'ad' THEN 1 WHEN 'adset' THEN 2 ELSE 3 END))[1] AS level
-    FROM recon.ad_delivery_daily GROUP BY 1, 2
-),
-delivery AS (
-    SELECT d.platform, d.report_date, d.currency, sum(d.spend) AS spend
-    FROM recon.ad_delivery_daily d JOIN finest_level l USING (platform, account_id, level)
-    GROUP BY 1, 2, 3
-),
-conversions AS (
+conversions AS (        -- the platform_report_window's window, one action type per family
     SELECT platform, report_date, currency, sum(conversions) AS conversions, sum(conversion_value) AS value
-    FROM (SELECT DISTINCT ON (c.platform, c.account_id, c.report_date, c.campaign_id, c.adset_id, c.ad_id, f.family)
-                 c.platform, c.report_date, c.currency, c.conversions, c.conversion_value
-          FROM recon.platform_conversions_daily c
-          JOIN finest_level l ON l.platform = c.platform AND l.account_id = c.account_id
-                             AND l.level = CASE WHEN c.ad_id <> '' THEN 'ad' WHEN c.adset_id <> '' THEN 'adset' ELSE 'campaign' END
-          CROSS JOIN LATERAL recon.action_type_family(c.action_type) f
-          WHERE c.attribution_window = (SELECT win FROM settings)
-          ORDER BY c.platform, c.account_id, c.report_date, c.campaign_id, c.adset_id, c.ad_id, f.family, f.priority) one
-    GROUP BY 1, 2, 3
+    FROM recon.platform_conversions_reported GROUP BY 1, 2, 3
 ),
 records AS (           -- leads and orders (opportunities are counted through the lead they came from)
     SELECT f.record_id, f.channel,
@@ -108,18 +138,14 @@ money_by_record AS (
            sum(m.revenue_amount) OVER (PARTITION BY m.record_id) AS record_net
     FROM money m LEFT JOIN records r USING (record_id)
 ),
--- One rate per currency and day, resolved in one query each; a pair without a
--- rate goes through recon_fx_convert, which raises the error that names it.
+-- One rate per currency and day (recon.fx_reporting_rates: a missing rate fails, P0002).
 rates AS (
-    SELECT p.currency, p.day,
-           coalesce(f.rate, (@extschema@.recon_fx_convert(1, p.currency, p.day)).rate) AS rate
-    FROM (SELECT currency, report_date AS day FROM delivery
-          UNION SELECT currency, report_date FROM conversions
-          UNION SELECT currency, day FROM crm_by_day WHERE currency IS NOT NULL
-          UNION SELECT currency, day FROM money_by_record) p
-    CROSS JOIN settings s
-    -- arguments without sub-selects, so that the lookup is inlined into this plan
-    LEFT JOIN LATERAL recon.fx_find_rate(p.currency, s.cur, p.day, s.fx_policy) f ON true
+    SELECT x.* FROM (SELECT array_agg(currency) AS c, array_agg(day) AS d
+                     FROM (SELECT currency, report_date AS day FROM delivery
+                           UNION SELECT currency, report_date FROM conversions
+                           UNION SELECT currency, day FROM crm_by_day
+                           UNION SELECT currency, day FROM money_by_record) p) a
+    CROSS JOIN LATERAL recon.fx_reporting_rates(a.c, a.d) x
 ),
 platform_layer AS (
     SELECT d.platform AS channel, date_trunc('month', d.report_date)::date AS month,
@@ -160,9 +186,8 @@ joined AS (
     FULL JOIN collected_layer x USING (channel, month)
 )
 SELECT j.channel::text, j.month, v.layer, v.metric, v.value, v.records::bigint,
-       CASE WHEN (j.month + interval '1 month' - interval '1 day')::date + (SELECT mature_after FROM settings)
-                 <= (SELECT (data_as_of AT TIME ZONE tz)::date FROM settings)
-            THEN 'mature' ELSE 'incomplete' END AS maturity,
+       recon.cohort_maturity((j.month + interval '1 month' - interval '1 day')::date,
+                             (SELECT mature_after FROM settings), (SELECT as_of_day FROM settings)) AS maturity,
        v.unit
 FROM joined j
 CROSS JOIN LATERAL (VALUES
