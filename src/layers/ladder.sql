@@ -173,6 +173,10 @@ BEGIN
         RAISE EXCEPTION 'ladder "%" names a step twice: %', NEW.ladder, bad
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF jsonb_array_length(NEW.steps) > 63 THEN
+        RAISE EXCEPTION 'ladder "%" has % steps, more than 63', NEW.ladder, jsonb_array_length(NEW.steps)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF (SELECT count(*) FROM jsonb_array_elements(NEW.steps) e WHERE e ->> 'kind' = 'progress' AND e ->> 'layer' = 'crm') = 0 THEN
         RAISE EXCEPTION 'ladder "%" has no progress step in the crm layer', NEW.ladder
             USING ERRCODE = 'invalid_parameter_value',
@@ -181,7 +185,7 @@ BEGIN
     RETURN NEW;
 END $$;
 COMMENT ON FUNCTION recon.ladder_log_before_insert() IS
-    'Trigger: requires a reason (22004), numbers each ladder version, and checks its steps (22023: names, kinds, layers, no step twice, at least one crm progress step).';
+    'Trigger: requires a reason (22004), numbers each ladder version, and checks its steps (22023: names, kinds, layers, no step twice, at most 63 steps, at least one crm progress step).';
 CREATE TRIGGER ladder_log_sequence BEFORE INSERT ON recon.ladder_log
     FOR EACH ROW EXECUTE FUNCTION recon.ladder_log_before_insert();
 CREATE TRIGGER ladder_log_append_only BEFORE UPDATE OR DELETE ON recon.ladder_log
@@ -217,16 +221,17 @@ CREATE TABLE recon.stage_map_log (
     crm_system  text COLLATE "C" NOT NULL,
     stage       text COLLATE "C" NOT NULL,
     version     integer NOT NULL CHECK (version > 0),
+    action      text COLLATE "C" NOT NULL CHECK (action IN ('map', 'off', 'unmap')),
     ladder      text COLLATE "C",
     step        text COLLATE "C",
     changed_by  text NOT NULL DEFAULT current_user,
     changed_at  timestamptz NOT NULL DEFAULT now(),
     reason      text NOT NULL CHECK (btrim(reason) <> ''),
     UNIQUE (crm_system, stage, version),
-    CONSTRAINT stage_map_log_step_on_ladder CHECK ((ladder IS NULL) = (step IS NULL))
+    CONSTRAINT stage_map_log_step_on_ladder CHECK ((ladder IS NULL) = (step IS NULL) AND (action = 'map') = (step IS NOT NULL))
 );
 COMMENT ON TABLE recon.stage_map_log IS
-    'Append-only history of the mapping of CRM stage names onto ladder steps: one row per change of a (crm_system, stage), with the ladder and step (both NULL: the stage is deliberately off the ladder), who, when and why. The latest version is in force (recon.stage_map). UPDATE, DELETE and TRUNCATE are rejected; write through recon.map_stage or recon.apply_ladder_preset.';
+    'Append-only history of the mapping of CRM stage names onto ladder steps: one row per change of a (crm_system, stage): action map (onto the ladder and step), off (deliberately off the ladder) or unmap (taken off when the system switched ladders: listed as an exception again), who, when and why. The latest version is in force (recon.stage_map). UPDATE, DELETE and TRUNCATE are rejected; write through recon.map_stage or recon.apply_ladder_preset.';
 COMMENT ON COLUMN recon.stage_map_log.stage IS
     'The stage name exactly as funnel_records.stage and funnel_stage_history.stage hold it (case and spaces matter: HubSpot sends internal values, Salesforce picklist values).';
 SELECT pg_catalog.pg_extension_config_dump('recon.stage_map_log', '');
@@ -234,7 +239,8 @@ SELECT pg_catalog.pg_extension_config_dump('recon.stage_map_log_change_id_seq', 
 
 CREATE VIEW recon.stage_map AS
     SELECT m.crm_system, m.stage, m.ladder, m.step, s.rung, s.kind,
-           CASE WHEN m.step IS NULL THEN 'off the ladder'
+           CASE WHEN m.action = 'off' THEN 'off the ladder'
+                WHEN m.action = 'unmap' THEN 'unmapped'
                 WHEN s.step IS NULL THEN 'step not on the current ladder'
                 ELSE 'mapped' END AS status,
            m.version, m.changed_by, m.changed_at, m.reason
@@ -242,7 +248,7 @@ CREATE VIEW recon.stage_map AS
           FROM recon.stage_map_log ORDER BY crm_system, stage, version DESC) m
     LEFT JOIN recon.ladder_steps s ON s.ladder = m.ladder AND s.step = m.step;
 COMMENT ON VIEW recon.stage_map IS
-    'The mapping in force, one row per CRM system and stage name: the ladder and step it counts as, its rung and kind, status (mapped; off the ladder, deliberately; step not on the current ladder, when a later ladder version dropped it), the mapping''s version, who, when and why. Unique key: (crm_system, stage).';
+    'The mapping in force, one row per CRM system and stage name: the ladder and step it counts as, its rung and kind, status (mapped; off the ladder, deliberately; unmapped, taken off when the system switched ladders; step not on the current ladder, when a later ladder version dropped it), the mapping''s version, who, when and why. Unique key: (crm_system, stage).';
 
 -- The ladder a CRM system follows: the ladder of its mapped stages (one per system).
 CREATE FUNCTION recon.crm_ladder(crm_system text) RETURNS text
@@ -275,8 +281,10 @@ BEGIN
     END IF;
     PERFORM pg_advisory_xact_lock(hashtext('recon.stage_map:' || NEW.crm_system));
     IF NEW.step IS NULL THEN
-        NEW.ladder := NULL;               -- deliberately off the ladder
+        NEW.ladder := NULL;
+        NEW.action := coalesce(nullif(NEW.action, 'map'), 'off');   -- deliberately off the ladder, unless unmapped
     ELSE
+        NEW.action := 'map';
         followed := recon.crm_ladder(NEW.crm_system);
         IF NEW.ladder IS NULL THEN
             NEW.ladder := followed;
@@ -311,7 +319,7 @@ BEGIN
     RETURN NEW;
 END $$;
 COMMENT ON FUNCTION recon.stage_map_log_before_insert() IS
-    'Trigger: requires a reason (22004), a CRM system and stage (22004 NULL, 22023 blank); fills the ladder from the one the CRM system follows; checks that the ladder exists (42704), that the system follows no other ladder and that the step is on it (22023); numbers the mapping''s version.';
+    'Trigger: requires a reason (22004), a CRM system and stage (22004 NULL, 22023 blank); sets the action (map with a step, else off unless unmap); fills the ladder from the one the CRM system follows; checks that the ladder exists (42704), that the system follows no other ladder and that the step is on it (22023); numbers the mapping''s version.';
 CREATE TRIGGER stage_map_log_check BEFORE INSERT ON recon.stage_map_log
     FOR EACH ROW EXECUTE FUNCTION recon.stage_map_log_before_insert();
 CREATE TRIGGER stage_map_log_append_only BEFORE UPDATE OR DELETE ON recon.stage_map_log
@@ -373,8 +381,8 @@ BEGIN
     -- 2. A system that followed another ladder: its old mappings are taken off (logged, with the reason).
     followed := recon.crm_ladder(crm_system);
     IF followed IS NOT NULL AND followed <> preset THEN
-        INSERT INTO recon.stage_map_log (crm_system, stage, ladder, step, reason)
-        SELECT m.crm_system, m.stage, NULL, NULL, format('switched from ladder %s to %s: %s', followed, preset, reason)
+        INSERT INTO recon.stage_map_log (crm_system, stage, action, ladder, step, reason)
+        SELECT m.crm_system, m.stage, 'unmap', NULL, NULL, format('switched from ladder %s to %s: %s', followed, preset, reason)
         FROM recon.stage_map m WHERE m.crm_system = apply_ladder_preset.crm_system AND m.ladder IS NOT NULL
         ORDER BY m.stage;
     END IF;
@@ -388,23 +396,29 @@ BEGIN
           ORDER BY p.stage, p.naming) s
     WHERE NOT EXISTS (SELECT 1 FROM recon.stage_map m
                       WHERE m.crm_system = apply_ladder_preset.crm_system AND m.stage = s.stage
-                        AND (m.ladder = preset OR (m.ladder IS NULL AND m.reason NOT LIKE 'switched from ladder %')))
+                        AND (m.ladder = preset OR m.status = 'off the ladder'))
     ORDER BY s.stage;
     GET DIAGNOSTICS mapped = ROW_COUNT;
 
     RETURN QUERY SELECT preset, (SELECT max(l.version) FROM recon.ladder_log l WHERE l.ladder = preset), mapped;
 END $$;
 COMMENT ON FUNCTION recon.apply_ladder_preset(text, text, text, text) IS
-    'Puts a preset ladder (services or ecommerce) in force for a CRM system: records a new ladder version when the preset''s steps differ from the version in force, takes the system''s mappings to another ladder off (logged), and maps the preset''s known stage names (naming: all, recon_demo, hubspot, salesforce) that the system has not mapped itself. The reason is required. Returns the ladder, its version and how many stage names were mapped. Errors: 22004 (no reason, no CRM system), 22023 (unknown preset or naming).';
+    'Puts a preset ladder (services or ecommerce) in force for a CRM system: records a new ladder version when the preset''s steps differ from the version in force, unmaps the system''s stages mapped to another ladder (logged; they are exceptions again until mapped), and maps the preset''s known stage names (naming: all, recon_demo, hubspot, salesforce) that the system has neither mapped to this ladder nor taken off it itself. The reason is required. Returns the ladder, its version and how many stage names were mapped. Errors: 22004 (no reason, no CRM system), 22023 (unknown preset or naming).';
 
 ------------------------------------------------------------------ progress per record
 -- Each lead's or order's furthest step, from its stage history through the mapping.
--- A function under the view for the settings a view cannot carry: a hash plan in
--- memory over every stage row, and no JIT (its compile takes longer than the query).
+-- One hash aggregate per record over every stage entry (sorting 4M entries by
+-- record would cost more than the rest of the query): the furthest step and when it
+-- was first entered travel in one bigint, max(rung * 10^16 + (10^16 - 1 - t)), t the
+-- entry's microseconds since 1900 (so the highest rung wins, and on it the earliest
+-- entry); the last exit likewise as max(t * 64 + rung). A function under the view for
+-- the settings a view cannot carry: memory for that hash, and no JIT (its compile
+-- takes longer than the query).
 CREATE FUNCTION recon.ladder_progress_rows()
 RETURNS TABLE (record_id text, record_type text, crm_system text, created_at timestamptz, ladder text,
                furthest_step text, furthest_rung integer, reached_at timestamptz,
-               exit_step text, exited_at timestamptz, first_response_at timestamptz, unmapped_stages text[])
+               exit_step text, exited_at timestamptz, first_response_at timestamptz, unmapped_entries integer,
+               unmapped_stage text)
 LANGUAGE sql STABLE
 SET jit = off
 SET work_mem = '256MB'
@@ -415,71 +429,72 @@ WITH steps AS MATERIALIZED (            -- the ladders in force, with each one's
            s.rung = min(s.rung) FILTER (WHERE s.kind = 'progress' AND s.layer = 'crm') OVER (PARTITION BY s.ladder) AS on_creation
     FROM recon.ladder_steps s
 ), map AS MATERIALIZED (                -- every stage name with a mapping (off_ladder: deliberately none)
-    SELECT m.crm_system, m.stage, s.ladder, s.step, s.rung, s.kind, s.responds, m.step IS NULL AS off_ladder
+    SELECT m.crm_system, m.stage, s.ladder, s.step, s.rung, s.kind, s.responds, m.status = 'off the ladder' AS off_ladder
     FROM recon.stage_map m LEFT JOIN steps s ON s.ladder = m.ladder AND s.step = m.step
 ), systems AS MATERIALIZED (            -- the ladder each CRM system follows, and its creation step
     SELECT y.crm_system, y.ladder, s.step AS creation_step, s.rung AS creation_rung
     FROM (SELECT crm_system, min(ladder) AS ladder FROM map WHERE ladder IS NOT NULL GROUP BY crm_system) y
     LEFT JOIN steps s ON s.ladder = y.ladder AND s.on_creation
-), rec AS (                             -- an opportunity climbs the ladder of the lead it came from
-    SELECT r.record_id, r.record_type, r.crm_system, r.created_at, r.stage,
-           CASE WHEN r.status <> 'open' THEN r.closed_at END AS closed_at,
-           coalesce(p.record_id, r.record_id) AS root_id, coalesce(p.crm_system, r.crm_system) AS root_system
+), rec AS MATERIALIZED (                -- an opportunity climbs the ladder of the lead it came from
+    SELECT r.record_id, r.crm_system, r.stage, CASE WHEN r.status <> 'open' THEN r.closed_at END AS closed_at,
+           coalesce(p.root_id, r.record_id) AS root_id, coalesce(p.root_system, r.crm_system) AS root_system
     FROM recon.funnel_records r
-    LEFT JOIN recon.funnel_records p ON r.record_type = 'opportunity' AND p.record_id = r.parent_record_id
+    LEFT JOIN LATERAL (SELECT l.record_id AS root_id, l.crm_system AS root_system FROM recon.funnel_records l
+                       WHERE r.record_type = 'opportunity' AND l.record_id = r.parent_record_id) p ON true
 ), entries AS (                         -- stage entries, and the current stage (entered when it closed, else unknown)
     SELECT x.root_id, x.root_system, x.crm_system, h.stage, h.entered_at
     FROM recon.funnel_stage_history h JOIN rec x USING (record_id)
     UNION ALL
     SELECT x.root_id, x.root_system, x.crm_system, x.stage, x.closed_at FROM rec x
-), reached AS (                         -- per record and step of its ladder: first and last entry
-    SELECT root_id, step, rung, kind, bool_or(responds) AS responds, unmapped_stage,
-           min(entered_at) AS first_at, max(entered_at) AS last_at
-    FROM (SELECT e.root_id, e.entered_at,
-                 CASE WHEN k.ok THEN m.step END AS step, CASE WHEN k.ok THEN m.rung END AS rung,
-                 CASE WHEN k.ok THEN m.kind END AS kind, k.ok AND m.responds AS responds,
-                 -- a name no mapping puts on the record's ladder is kept, never dropped
-                 CASE WHEN NOT k.ok THEN e.stage || coalesce(' (ladder ' || m.ladder || ')', '') END AS unmapped_stage
-          FROM entries e
-          LEFT JOIN map m ON m.crm_system = e.crm_system AND m.stage = e.stage
-          LEFT JOIN systems y ON y.crm_system = e.root_system
-          CROSS JOIN LATERAL (SELECT coalesce(m.ladder = y.ladder, false) AS ok) k
-          WHERE m.off_ladder IS DISTINCT FROM true) t
-    GROUP BY root_id, step, rung, kind, unmapped_stage
-), per_record AS (
-    SELECT root_id,
-           max(rung) FILTER (WHERE kind = 'progress') AS top_rung,
-           max(last_at) FILTER (WHERE kind = 'progress') AS last_progress_at,
-           min(first_at) FILTER (WHERE responds) AS first_response_at,
-           array_agg(DISTINCT unmapped_stage) FILTER (WHERE unmapped_stage IS NOT NULL) AS unmapped_stages
-    FROM reached GROUP BY root_id
-), last_exit AS (
-    SELECT DISTINCT ON (root_id) root_id, step, last_at
-    FROM reached WHERE kind = 'exit'
-    ORDER BY root_id, last_at DESC NULLS LAST, step
+), per_record AS (                      -- plain aggregates only: they keep the hash table small
+    SELECT e.root_id,
+           max(m.rung * 10000000000000000 + 9999999999999999 - coalesce(k.us, 9999999999999999))
+               FILTER (WHERE k.ok AND m.kind = 'progress') AS top,
+           max(e.entered_at) FILTER (WHERE k.ok AND m.kind = 'progress') AS last_progress_at,
+           min(e.entered_at) FILTER (WHERE k.ok AND m.responds) AS first_response_at,
+           max(coalesce(k.us, 0) * 64 + m.rung) FILTER (WHERE k.ok AND m.kind = 'exit') AS last_exit,
+           -- a name no mapping puts on the record's ladder is counted, never dropped
+           count(*) FILTER (WHERE NOT k.ok) AS unmapped_entries,
+           min(e.stage || coalesce(' (ladder ' || m.ladder || ')', '')) FILTER (WHERE NOT k.ok) AS unmapped_stage
+    FROM entries e
+    LEFT JOIN map m ON m.crm_system = e.crm_system AND m.stage = e.stage
+    LEFT JOIN systems y ON y.crm_system = e.root_system
+    CROSS JOIN LATERAL (SELECT coalesce(m.ladder = y.ladder, false) AS ok,
+                               (date_part('epoch', e.entered_at) * 1000000)::bigint + 2208988800000000 AS us) k
+    WHERE m.off_ladder IS DISTINCT FROM true
+    GROUP BY e.root_id
+), decoded AS (
+    SELECT p.root_id, (p.top / 10000000000000000)::integer AS top_rung,
+           nullif(9999999999999999 - p.top % 10000000000000000, 9999999999999999) AS top_us,
+           p.last_progress_at, p.first_response_at,
+           (p.last_exit % 64)::integer AS exit_rung, nullif(p.last_exit / 64, 0) AS exit_us,
+           p.unmapped_entries, p.unmapped_stage
+    FROM per_record p
 )
 SELECT x.record_id, x.record_type, x.crm_system, x.created_at, y.ladder,
-       CASE WHEN p.top_rung > y.creation_rung THEN f.step ELSE y.creation_step END,
-       greatest(p.top_rung, y.creation_rung),
-       CASE WHEN p.top_rung > y.creation_rung THEN f.first_at WHEN y.ladder IS NOT NULL THEN x.created_at END,
-       CASE WHEN c.closed THEN le.step END, CASE WHEN c.closed THEN le.last_at END,
-       p.first_response_at, coalesce(p.unmapped_stages, '{}')
-FROM rec x
+       CASE WHEN d.top_rung > y.creation_rung THEN f.step ELSE y.creation_step END,
+       greatest(d.top_rung, y.creation_rung),
+       CASE WHEN d.top_rung > y.creation_rung THEN tt.reached_at WHEN y.ladder IS NOT NULL THEN x.created_at END,
+       CASE WHEN c.closed THEN ex.step END, CASE WHEN c.closed THEN tt.exited_at END,
+       d.first_response_at, coalesce(d.unmapped_entries, 0)::integer, d.unmapped_stage
+FROM recon.funnel_records x
 LEFT JOIN systems y ON y.crm_system = x.crm_system
-LEFT JOIN per_record p ON p.root_id = x.record_id
-LEFT JOIN reached f ON f.root_id = x.record_id AND f.kind = 'progress' AND f.rung = p.top_rung
-LEFT JOIN last_exit le ON le.root_id = x.record_id
+LEFT JOIN decoded d ON d.root_id = x.record_id
+LEFT JOIN steps f ON f.ladder = y.ladder AND f.rung = d.top_rung
+LEFT JOIN steps ex ON ex.ladder = y.ladder AND ex.rung = d.exit_rung
+CROSS JOIN LATERAL (SELECT timestamptz '1900-01-01 00:00:00+00' + d.top_us * interval '1 microsecond' AS reached_at,
+                           timestamptz '1900-01-01 00:00:00+00' + d.exit_us * interval '1 microsecond' AS exited_at) tt
 -- an exit counts when nothing progressed after it (a reopened record climbs on)
-CROSS JOIN LATERAL (SELECT le.root_id IS NOT NULL
-                           AND (le.last_at IS NULL OR le.last_at >= greatest(p.last_progress_at, x.created_at)) AS closed) c
-WHERE x.root_id = x.record_id
+CROSS JOIN LATERAL (SELECT ex.step IS NOT NULL
+                           AND (tt.exited_at IS NULL OR tt.exited_at >= greatest(d.last_progress_at, x.created_at)) AS closed) c
+WHERE NOT (x.record_type = 'opportunity' AND x.parent_record_id IS NOT NULL)
 $progress$;
 COMMENT ON FUNCTION recon.ladder_progress_rows() IS
     'The rows of recon.ladder_progress (a function so that it can set work_mem and jit).';
 
 CREATE VIEW recon.ladder_progress AS SELECT * FROM recon.ladder_progress_rows();
 COMMENT ON VIEW recon.ladder_progress IS
-    'One row per lead or order (an opportunity is folded into the lead it came from; one without a lead stands alone): the ladder its CRM system follows, the furthest progress step reached (by recon.stage_map from funnel_stage_history and the current stage; the first crm step is reached on creation) and when it was first entered, the exit (disqualified, lost, cancelled...) when the last thing that happened was one, the first response (first entry into the ladder''s response step, a later step or an exit) and the stage names no mapping covers (also listed in recon.ladder_unmapped_stages, never dropped). reached_at is NULL when only the record''s current stage shows the step. Unique key: record_id.';
+    'One row per lead or order (an opportunity is folded into the lead it came from; one without a lead stands alone): the ladder its CRM system follows, the furthest progress step reached (by recon.stage_map from funnel_stage_history and the current stage; the first crm step is reached on creation) and when it was first entered, the exit (disqualified, lost, cancelled...) when the last thing that happened was one, the first response (first entry into the ladder''s response step, a later step or an exit) unmapped_entries, the stage entries no mapping puts on its ladder (counted, never dropped; recon.ladder_unmapped_stages lists the names), and unmapped_stage, the first of those names. reached_at is NULL when only the record''s current stage shows the step. Unique key: record_id.';
 
 CREATE VIEW recon.ladder_unmapped_stages AS
     WITH seen AS (
@@ -495,7 +510,7 @@ CREATE VIEW recon.ladder_unmapped_stages AS
            min(s.at) AS first_entered_at, max(s.at) AS last_entered_at, min(s.record_id) AS example_record_id
     FROM seen s
     LEFT JOIN recon.stage_map m ON m.crm_system = s.crm_system AND m.stage = s.stage
-    WHERE m.status IS NULL OR m.status = 'step not on the current ladder'
+    WHERE m.status IS NULL OR m.status IN ('unmapped', 'step not on the current ladder')
     GROUP BY s.crm_system, s.stage, m.status;
 COMMENT ON VIEW recon.ladder_unmapped_stages IS
-    'Exceptions of the stage mapping: each CRM system''s stage name, found in funnel_records.stage or funnel_stage_history, that no mapping puts on a ladder (not mapped, or mapped to a step the current ladder version no longer has), with the records and history rows that carry it, when it was first and last entered and an example record. Stages taken off the ladder on purpose (recon.map_stage with step NULL) are not listed. Map them with recon.map_stage. Unique key: (crm_system, stage).';
+    'Exceptions of the stage mapping: each CRM system''s stage name, found in funnel_records.stage or funnel_stage_history, that no mapping puts on a ladder (not mapped; unmapped when its system switched ladders; or mapped to a step the current ladder version no longer has), with the records and history rows that carry it, when it was first and last entered and an example record. Stages taken off the ladder on purpose (recon.map_stage with step NULL) are not listed. Map them with recon.map_stage. Unique key: (crm_system, stage).';
