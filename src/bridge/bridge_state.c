@@ -180,16 +180,54 @@ parse_int64_field(const char *input, const char **s)
 	return (int64) v;
 }
 
-/* Index of the line called name (len bytes), or -1; the length is compared first (one call per row). */
+/*
+ * Index of the line called name (len bytes), or -1. Called once per ledger
+ * row: the length and first letter pick the only candidate, one compare
+ * confirms it.
+ */
 int
 bridge_line_index(const char *name, int len)
 {
-	static const uint8 lengths[BRIDGE_NLINES] = {14, 13, 17, 17, 14, 16, 7, 11, 6, 9, 6, 8, 10};
+	int			candidate = -1;
 
-	for (int i = 0; i < BRIDGE_NLINES; i++)
-		if (lengths[i] == len && name[0] == bridge_line_names[i][0] && memcmp(bridge_line_names[i], name, len) == 0)
-			return i;
-	return -1;
+	if (len < 6)
+		return -1;
+	switch (len)
+	{
+		case 14:
+			candidate = name[0] == 'p' ? LINE_PLATFORM_VALUE : LINE_LOST_CANCELLED;
+			break;
+		case 13:
+			candidate = LINE_MATCHED_VALUE;
+			break;
+		case 17:
+			candidate = name[0] == 'u' ? LINE_UNMATCHED_REVENUE : LINE_INVALID_DUPLICATE;
+			break;
+		case 16:
+			candidate = LINE_VALUE_DIFFERENCE;
+			break;
+		case 7:
+			candidate = LINE_REFUNDS;
+			break;
+		case 11:
+			candidate = LINE_WRITTEN_OFF;
+			break;
+		case 6:
+			candidate = name[0] == 't' ? LINE_TIMING : LINE_BOOKED;
+			break;
+		case 9:
+			candidate = LINE_COLLECTED;
+			break;
+		case 8:
+			candidate = LINE_INVOICED;
+			break;
+		case 10:
+			candidate = LINE_RECOGNIZED;
+			break;
+		default:
+			return -1;
+	}
+	return memcmp(bridge_line_names[candidate], name, len) == 0 ? candidate : -1;
 }
 
 /* Parse the text form written by recon_bridge_state_out. */

@@ -47,10 +47,10 @@ read_u16(const char *p)
 FixedReadStatus
 fixed_from_numeric_datum(Datum numeric, FixedDecimal *value, int *dscale)
 {
-	struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(numeric));
-	const char *p = VARDATA_ANY(v);
-	Size		len = VARSIZE_ANY_EXHDR(v);
-	uint16		header = read_u16(p);
+	struct varlena *v = (struct varlena *) DatumGetPointer(numeric);
+	const char *p;
+	Size		len;
+	uint16		header;
 	bool		negative;
 	int			weight,
 				ndigits,
@@ -58,6 +58,12 @@ fixed_from_numeric_datum(Datum numeric, FixedDecimal *value, int *dscale)
 	const char *digits;
 	FixedDecimal acc = 0;
 
+	/* in-line values (nearly all) are read where they are; only toasted ones are fetched */
+	if (VARATT_IS_EXTENDED(v) && !(VARATT_IS_SHORT(v)))
+		v = pg_detoast_datum_packed(v);
+	p = VARDATA_ANY(v);
+	len = VARSIZE_ANY_EXHDR(v);
+	header = read_u16(p);
 	if ((header & NUM_SIGN_MASK) == NUM_SPECIAL)
 		return FIXED_NOT_FINITE;
 	if (header & NUM_SHORT)
