@@ -14,7 +14,7 @@
 \endif
 
 DROP TABLE IF EXISTS bench_bridge_ledger;
-SELECT setseed(0.42);
+SELECT setseed(0.42) \g /dev/null
 -- The shape of recon.bridge_ledger, materialized: line, amount, quantity, currency, record time, group keys.
 CREATE TABLE bench_bridge_ledger AS
 SELECT l.line,
