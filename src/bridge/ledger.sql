@@ -34,7 +34,7 @@ COMMENT ON FUNCTION recon.bridge_platform_rows() IS
 
 -- The rows of recon.bridge_ledger (JIT off, as for recon.bridge_records).
 CREATE FUNCTION recon.bridge_ledger_rows()
-RETURNS TABLE (line text, amount numeric, quantity numeric, currency @extschema@.recon_currency_code, amount_reporting numeric,
+RETURNS TABLE (entry_key text, line text, amount numeric, quantity numeric, currency @extschema@.recon_currency_code, amount_reporting numeric,
                reporting_currency @extschema@.recon_currency_code, record_at timestamptz, as_of timestamptz, maturity_days integer[],
                cohort_day date, cohort_month date, channel text, platform text, account_id text,
                campaign_id text, adset_id text, ad_id text, market text, owner text, customer_id text,
@@ -50,7 +50,7 @@ WITH settings AS MATERIALIZED (
 platform AS MATERIALIZED (SELECT * FROM recon.bridge_platform_rows()),
 records AS MATERIALIZED (SELECT * FROM recon.bridge_records),
 orphan AS MATERIALIZED (      -- posted money no record accounts for
-    SELECT t.revenue_amount, t.currency, t.occurred_at, t.customer_id,
+    SELECT t.transaction_id, t.revenue_amount, t.currency, t.occurred_at, t.customer_id,
            (t.occurred_at AT TIME ZONE (SELECT tz FROM settings))::date AS day
     FROM recon.finance_transactions t
     WHERE t.status = 'posted' AND t.revenue_amount <> 0
@@ -68,7 +68,8 @@ rates AS MATERIALIZED (
     LEFT JOIN LATERAL recon.fx_find_rate(p.currency, s.cur, p.day, s.fx_policy) f ON true
 ),
 entries AS (
-    SELECT 'platform_value' AS line, p.conversion_value AS amount,
+    SELECT concat_ws(':', 'platform', p.platform, p.account_id, p.campaign_id, p.report_date) AS entry_key,
+           'platform_value' AS line, p.conversion_value AS amount,
            @extschema@.recon_money_round(p.conversion_value * x.rate, s.cur) AS amount_reporting,
            p.conversions AS quantity, p.currency,
            p.report_date::timestamp AT TIME ZONE p.report_timezone AS record_at, p.report_date AS cohort_day,
@@ -80,7 +81,7 @@ entries AS (
     UNION ALL
     -- a record's lines: its amounts are converted first and the derived lines computed
     -- from the converted ones, so a record's lines add up in both currencies
-    SELECT e.line, e.amount, e.amount_reporting, e.quantity, r.currency, r.created_at, r.cohort_day, r.channel,
+    SELECT 'record:' || r.record_id, e.line, e.amount, e.amount_reporting, e.quantity, r.currency, r.created_at, r.cohort_day, r.channel,
            r.platform, r.account_id, r.campaign_id, r.adset_id, r.ad_id, r.market, r.owner, r.customer_id,
            r.record_id, r.record_type, r.outcome
     FROM records r CROSS JOIN settings s
@@ -112,13 +113,13 @@ entries AS (
     ) AS e(line, amount, amount_reporting, quantity, applies)
     WHERE e.applies
     UNION ALL
-    SELECT l.line, o.revenue_amount, @extschema@.recon_money_round(o.revenue_amount * x.rate, s.cur), 1, o.currency,
+    SELECT 'transaction:' || o.transaction_id, l.line, o.revenue_amount, @extschema@.recon_money_round(o.revenue_amount * x.rate, s.cur), 1, o.currency,
            o.occurred_at, o.day, 'unknown', NULL, NULL, NULL, NULL, NULL, NULL, NULL, o.customer_id, NULL, NULL, NULL
     FROM orphan o CROSS JOIN settings s
     JOIN rates x ON x.currency = o.currency AND x.day = o.day
     CROSS JOIN (VALUES ('unmatched_revenue'), ('collected')) AS l(line)
 )
-SELECT e.line, e.amount, e.quantity, e.currency, e.amount_reporting, s.cur,
+SELECT e.entry_key, e.line, e.amount, e.quantity, e.currency, e.amount_reporting, s.cur,
        e.record_at, s.as_of, s.points, e.cohort_day, date_trunc('month', e.cohort_day)::date,
        e.channel, e.platform, e.account_id, e.campaign_id, e.adset_id, e.ad_id, e.market, e.owner, e.customer_id,
        e.record_id, e.record_type, e.outcome
@@ -129,4 +130,4 @@ COMMENT ON FUNCTION recon.bridge_ledger_rows() IS
 
 CREATE VIEW recon.bridge_ledger AS SELECT * FROM recon.bridge_ledger_rows();
 COMMENT ON VIEW recon.bridge_ledger IS
-    'The rows recon_bridge adds up, one per (source, line): platform_value per campaign and report day (quantity = platform conversions, cohort = the platform''s report day); per CRM record (recon.bridge_records) matched_value (credited records: what the platform was told they are worth), invalid_duplicate, lost_cancelled, value_difference, refunds, written_off, timing, collected, booked, invoiced, recognized as its outcome and money put it on (cohort = its creation day in the reporting zone); per posted transaction no record accounts for, unmatched_revenue and collected (channel unknown). amount and currency are the original ones; amount_reporting is converted at the cohort day (fx_policy) and rounded to the reporting currency. Use: SELECT campaign_id, cohort_month, (recon_bridge(line, amount, quantity, currency, record_at, as_of, maturity_days)).* FROM recon.bridge_ledger GROUP BY 1, 2.';
+    'The rows recon_bridge adds up, one per (entry_key, line), entry_key naming the source (platform:<platform>:<account>:<campaign>:<day>, record:<record_id>, transaction:<transaction_id>): platform_value per campaign and report day (quantity = platform conversions, cohort = the platform''s report day); per CRM record (recon.bridge_records) matched_value (credited records: what the platform was told they are worth), invalid_duplicate, lost_cancelled, value_difference, refunds, written_off, timing, collected, booked, invoiced, recognized as its outcome and money put it on (cohort = its creation day in the reporting zone); per posted transaction no record accounts for, unmatched_revenue and collected (channel unknown). amount and currency are the original ones; amount_reporting is converted at the cohort day (fx_policy) and rounded to the reporting currency. Use: SELECT campaign_id, cohort_month, (recon_bridge(line, amount, quantity, currency, record_at, as_of, maturity_days)).* FROM recon.bridge_ledger GROUP BY 1, 2.';

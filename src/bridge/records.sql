@@ -12,15 +12,6 @@ $$;
 COMMENT ON FUNCTION recon.record_invalidity(text, text[]) IS
     'invalid when the CRM closed the record as spam, test or test order (or dq_flags say spam/test), duplicate when it closed it as a duplicate (or dq_flags say so), else NULL.';
 
--- amount (in from_currency) in to_currency as of a moment: itself when the currencies agree or to is unknown.
-CREATE FUNCTION recon.in_currency(amount numeric, from_currency text, to_currency text, at timestamptz) RETURNS numeric
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN amount IS NULL OR to_currency IS NULL OR from_currency = to_currency THEN amount
-                ELSE @extschema@.recon_fx_amount(amount, from_currency, (at AT TIME ZONE recon.setting('reporting_timezone'))::date, to_currency) END
-$$;
-COMMENT ON FUNCTION recon.in_currency(numeric, text, text, timestamptz) IS
-    'amount converted from from_currency to to_currency at the reporting-zone day of at (recon_fx_amount: the fx_policy, rounding and errors), or unchanged when the currencies agree or to_currency is NULL.';
-
 -- The rows of recon.bridge_records (a function so that JIT stays off: see report.sql).
 CREATE FUNCTION recon.bridge_records_rows()
 RETURNS TABLE (record_id text, record_type text, crm_system text, created_at timestamptz, cohort_day date,
@@ -62,8 +53,9 @@ signal AS (            -- every signal linked to a record, with the platform it 
     JOIN recon.conversion_signals s ON s.signal_key = l.left_id::bigint
     WHERE l.link_type = 'signal_record'
 ),
-money AS (             -- posted transactions per record (an opportunity's go to its lead), net of tax and shipping
-    SELECT coalesce(op.parent_record_id, l.right_id) AS record_id, t.currency,
+money AS (             -- posted transactions per record (an opportunity's go to its lead), net of tax and
+                       -- shipping, in the record's currency (another one is converted on the transaction's day)
+    SELECT coalesce(op.parent_record_id, l.right_id) AS record_id,
            sum(x.net) FILTER (WHERE t.transaction_type = 'payment') AS paid,
            sum(x.net) FILTER (WHERE t.transaction_type IN ('refund', 'chargeback')) AS refunded_cash,
            sum(x.net) FILTER (WHERE t.transaction_type = 'credit_note') AS credited,
@@ -74,6 +66,7 @@ money AS (             -- posted transactions per record (an opportunity's go to
            max(t.occurred_at) AS last_money_at
     FROM recon.match_links l
     JOIN recon.finance_transactions t ON t.transaction_id = l.left_id AND t.status = 'posted'
+    JOIN recon.funnel_records rec ON rec.record_id = l.right_id
     LEFT JOIN recon.funnel_records op
            ON op.record_id = l.right_id AND op.record_type = 'opportunity' AND op.parent_record_id IS NOT NULL
     CROSS JOIN LATERAL (
@@ -81,20 +74,15 @@ money AS (             -- posted transactions per record (an opportunity's go to
     ) f
     CROSS JOIN LATERAL (   -- the record's share of a split transaction, rounded to the currency
         SELECT CASE WHEN l.allocated_amount IS NULL OR l.allocated_amount = t.amount OR t.amount = 0 THEN f.full_net
-                    ELSE @extschema@.recon_money_round(f.full_net * l.allocated_amount / t.amount, t.currency) END AS net
+                    ELSE @extschema@.recon_money_round(f.full_net * l.allocated_amount / t.amount, t.currency) END AS share
+    ) a
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN rec.currency IS NULL OR rec.currency = t.currency THEN a.share
+                    ELSE @extschema@.recon_fx_amount(a.share, t.currency,
+                                                     (t.occurred_at AT TIME ZONE (SELECT tz FROM settings))::date,
+                                                     rec.currency) END AS net
     ) x
     WHERE l.link_type = 'record_transaction'
-    GROUP BY 1, 2
-),
-money_per_record AS (  -- in the record's currency (a transaction in another one is converted on its day)
-    SELECT m.record_id,
-           sum(recon.in_currency(m.paid, m.currency, r.currency, m.last_money_at)) AS paid,
-           sum(recon.in_currency(m.refunded_cash, m.currency, r.currency, m.last_money_at)) AS refunded_cash,
-           sum(recon.in_currency(m.credited, m.currency, r.currency, m.last_money_at)) AS credited,
-           sum(recon.in_currency(m.invoiced, m.currency, r.currency, m.last_money_at)) AS invoiced,
-           sum(recon.in_currency(m.written_off, m.currency, r.currency, m.last_money_at)) AS written_off,
-           sum(m.transactions) AS transactions, min(m.first_paid_at) AS first_paid_at, max(m.last_money_at) AS last_money_at
-    FROM money m JOIN recon.funnel_records r ON r.record_id = m.record_id
     GROUP BY 1
 ),
 campaign_account AS ( -- the account a campaign runs in, for records that carry only the campaign id
@@ -137,14 +125,16 @@ valued AS (
     SELECT k.*,
            -- what the platform was told the record is worth, in the record's currency
            CASE WHEN k.signal_platform IS DISTINCT FROM k.credit_platform OR k.signal_value IS NULL THEN 0
-                ELSE recon.in_currency(k.signal_value, k.signal_currency, k.record_currency, k.event_time)
+                WHEN k.signal_currency = k.record_currency THEN k.signal_value
+                ELSE @extschema@.recon_fx_amount(k.signal_value, k.signal_currency,
+                                                 (k.event_time AT TIME ZONE (SELECT tz FROM settings))::date, k.record_currency)
            END AS pv,
            CASE WHEN k.final_outcome = 'won' THEN coalesce(k.won_value, k.stated_value, 0) ELSE 0 END AS booked_value,
            coalesce(m.paid, 0) AS paid, coalesce(m.refunded_cash, 0) AS refunded_cash, coalesce(m.credited, 0) AS credited,
            coalesce(m.invoiced, 0) AS invoice_total, coalesce(m.written_off, 0) AS written_off_total,
            coalesce(m.transactions, 0) AS transactions, m.first_paid_at, m.last_money_at
     FROM classified k
-    LEFT JOIN money_per_record m ON m.record_id = k.record_id
+    LEFT JOIN money m ON m.record_id = k.record_id
 )
 SELECT v.record_id, v.record_type, v.crm_system, v.created_at,
        (v.created_at AT TIME ZONE s.tz)::date,

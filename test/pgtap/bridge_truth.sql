@@ -1,7 +1,7 @@
 -- pgTAP: the bridge on the demo's data equals the truth the generator injected,
 -- per campaign and cohort month, to the cent (src/bridge/records.sql, ledger.sql).
 BEGIN;
-SELECT plan(13);
+SELECT plan(14);
 SET LOCAL client_min_messages = warning;
 
 SELECT lives_ok($$SELECT recon_demo_generate(7, 5000)$$, 'demo data generated (seed 7, 5,000 journeys)');
@@ -23,6 +23,8 @@ SELECT ok((SELECT bool_and(unmatched < 0) AND bool_or(value_difference > 0) AND 
 -- The ledger's whole: records once each, all posted money once.
 SELECT is((SELECT count(*) FROM recon.bridge_records), (SELECT count(DISTINCT record_id) FROM recon.bridge_records),
           'bridge_records has one row per record');
+SELECT is((SELECT count(*) FROM (SELECT entry_key, line FROM recon.bridge_ledger GROUP BY 1, 2 HAVING count(*) > 1) d),
+          0::bigint, 'entry_key and line identify a ledger row');
 SELECT is((SELECT sum(amount) FROM recon.bridge_ledger WHERE line = 'collected' AND currency = 'EUR'),
           (SELECT sum(revenue_amount) FROM recon.finance_transactions WHERE currency = 'EUR'),
           'collected in the ledger = every posted EUR payment minus refunds, once');
