@@ -97,7 +97,11 @@ SQL_PARTS = \
 	src/bridge/records.sql \
 	src/bridge/ledger.sql \
 	src/layers/ladder.sql \
-	src/layers/platform.sql
+	src/layers/platform.sql \
+	src/layers/funnel.sql \
+	src/layers/collected.sql \
+	src/layers/crm_finance.sql \
+	src/layers/diagnosis.sql
 
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
