@@ -178,12 +178,12 @@ AS $two$
         FROM recon.collected_performance c JOIN recon.platforms p ON p.platform = c.channel
     )
     SELECT j.platform, j.campaign_id, j.month, l.spend, l.conversions, l.value, round(l.value / nullif(l.spend, 0), 4),
-           format('%s''s claim: conversion value in the %s window (%s), by report day (%s), one action type per event',
+           format('platform (%s): the conversion value it attributes to its ads in the %s window (%s), by report day in %s, one action type per event family',
                   coalesce(p.display_name, j.platform), coalesce(l.attribution_window, '-'),
                   coalesce(l.attribution_setting, '-'), coalesce(l.report_timezone, '-')),
            coalesce(k.records, 0), coalesce(k.paid_records, 0), coalesce(k.collected, 0),
            round(coalesce(k.collected, 0) / nullif(l.spend, 0), 4),
-           format('finance: cash collected up to %s for leads and orders created in %s (cohort, %s), net of refunds, tax and shipping',
+           format('finance: cash collected up to %s for the leads and orders created in %s (cohort, %s) and credited to the campaign, net of refunds, tax and shipping',
                   c.as_of_day, to_char(j.month, 'YYYY-MM'), c.tz),
            recon.cohort_maturity((j.month + interval '1 month' - interval '1 day')::date, c.mature_after, c.as_of_day),
            greatest(c.as_of_day - (j.month + interval '1 month' - interval '1 day')::date, 0),

@@ -20,7 +20,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     ) AS r(rule_order, rule, numerator, denominator, cause, needs_maturity)
 $$;
 COMMENT ON FUNCTION recon.diagnosis_rules() IS
-    'The diagnosis rules, in ladder order: the conversion each one measures (numerator / denominator), the cause a shortfall points to, whether it is judged only on mature cohorts (steps that take time), the minimum denominator (min_sample 30), the shortfall that flags it (rate below 0.8 x the benchmark) and the campaigns a benchmark needs (3). contacted_to_qualified, qualified_to_won and won_to_paid apply to ladders with a qualified step (services); ordered_to_collected to ladders without one (ecommerce).';
+    'The diagnosis rules, in ladder order: the conversion each one measures (numerator / denominator), the cause a shortfall points to, whether it is judged only on mature cohorts (steps that take time), the minimum denominator (min_sample 30), the shortfall that flags it (rate below 0.8 x the benchmark) and the campaigns a benchmark needs (3). platform_to_valid applies to every ladder; valid_to_contacted, contacted_to_qualified, qualified_to_won and won_to_paid to ladders with a qualified step (services); ordered_to_collected to ladders without one (ecommerce).';
 
 CREATE FUNCTION recon.campaign_diagnosis_steps_rows()
 RETURNS TABLE (channel text, campaign_id text, ladder text, rule_order integer, rule text, cause text,
@@ -62,7 +62,7 @@ AS $steps$
                         WHEN 'qualified_to_won' THEN k.won
                         ELSE k.paid END::numeric AS num,
             CASE r.rule WHEN 'platform_to_valid' THEN coalesce(cl.conversions, 0)
-                        WHEN 'valid_to_contacted' THEN CASE WHEN k.has_contacted THEN k.valid END
+                        WHEN 'valid_to_contacted' THEN CASE WHEN k.has_contacted AND k.has_qualified THEN k.valid END
                         WHEN 'contacted_to_qualified' THEN CASE WHEN k.has_contacted AND k.has_qualified THEN k.contacted END
                         WHEN 'qualified_to_won' THEN CASE WHEN k.has_qualified THEN k.qualified END
                         WHEN 'won_to_paid' THEN CASE WHEN k.has_qualified THEN k.won END

@@ -14,6 +14,7 @@ RETURNS TABLE (record_id text, channel text, platform text, account_id text, cam
 LANGUAGE sql STABLE
 SET jit = off
 SET work_mem = '256MB'
+SET enable_mergejoin = off      -- two sorts of a million ids cost more than a hash join
 AS $facts$
     WITH rungs AS MATERIALIZED (        -- per ladder, the response step and the qualified step
         SELECT s.ladder, min(s.rung) FILTER (WHERE s.is_response) AS response_rung,
@@ -29,7 +30,7 @@ AS $facts$
            extract(epoch FROM p.first_response_at - b.created_at) / 3600,
            CASE WHEN b.outcome = 'won' THEN extract(epoch FROM b.closed_at - b.created_at) / 86400 END
     FROM recon.bridge_records b
-    JOIN recon.ladder_progress p USING (record_id)
+    JOIN recon.ladder_progress p ON p.record_id = b.record_id COLLATE "C"
     LEFT JOIN rungs q ON q.ladder = p.ladder
     CROSS JOIN LATERAL (SELECT b.outcome NOT IN ('invalid', 'duplicate') AS is_valid) v
 $facts$;
