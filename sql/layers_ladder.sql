@@ -132,6 +132,16 @@ FROM recon.ladder_unmapped_stages ORDER BY crm_system COLLATE "C", stage COLLATE
 SELECT recon.map_stage('shop', 'on hold', 'confirmed', 'on hold means paid, waiting for stock') AS version;
 SELECT record_id, furthest_step, reached_at, first_response_at, unmapped_entries FROM recon.ladder_progress WHERE record_id = 'S3';
 
+-- An opportunity kept in a system that follows another ladder than its lead's is
+-- flagged on the lead, not mixed into its steps.
+SELECT ladder FROM recon.apply_ladder_preset('ecommerce', 'deals', 'a second system', naming => 'recon_demo');
+INSERT INTO recon.funnel_records (record_id, record_type, crm_system, created_at, channel, parent_record_id, stated_value,
+                                  currency, stage, status, owner, record_source)
+VALUES ('O9', 'opportunity', 'deals', '2026-03-04 10:00+00', 'direct', 'L4', 100, 'EUR', 'shipped', 'open', 'bob', 'test');
+SELECT record_id, furthest_step, exit_step, first_response_at, unmapped_entries, unmapped_stage
+FROM recon.ladder_progress WHERE record_id = 'L4';
+DELETE FROM recon.funnel_records WHERE record_id = 'O9';
+
 -- Switching a system to the other ladder takes its old mappings off, with the reason.
 SELECT * FROM recon.apply_ladder_preset('ecommerce', 'crm', 'the CRM now tracks web orders only', naming => 'recon_demo');
 SELECT status, ladder, count(*) FROM recon.stage_map WHERE crm_system = 'crm' GROUP BY 1, 2 ORDER BY status COLLATE "C", ladder COLLATE "C";

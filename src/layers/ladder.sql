@@ -429,38 +429,37 @@ WITH steps AS MATERIALIZED (            -- the ladders in force, with each one's
            s.rung = min(s.rung) FILTER (WHERE s.kind = 'progress' AND s.layer = 'crm') OVER (PARTITION BY s.ladder) AS on_creation
     FROM recon.ladder_steps s
 ), map AS MATERIALIZED (                -- every stage name with a mapping (off_ladder: deliberately none)
-    SELECT m.crm_system, m.stage, s.ladder, s.step, s.rung, s.kind, s.responds, m.status = 'off the ladder' AS off_ladder
+    SELECT m.crm_system, m.stage, s.ladder, dense_rank() OVER (ORDER BY s.ladder) AS ladder_no, s.step, s.rung, s.kind,
+           s.responds, m.status = 'off the ladder' AS off_ladder
     FROM recon.stage_map m LEFT JOIN steps s ON s.ladder = m.ladder AND s.step = m.step
 ), systems AS MATERIALIZED (            -- the ladder each CRM system follows, and its creation step
-    SELECT y.crm_system, y.ladder, s.step AS creation_step, s.rung AS creation_rung
-    FROM (SELECT crm_system, min(ladder) AS ladder FROM map WHERE ladder IS NOT NULL GROUP BY crm_system) y
+    SELECT y.crm_system, y.ladder, y.ladder_no, s.step AS creation_step, s.rung AS creation_rung
+    FROM (SELECT crm_system, min(ladder) AS ladder, min(ladder_no) AS ladder_no FROM map WHERE ladder IS NOT NULL
+          GROUP BY crm_system) y
     LEFT JOIN steps s ON s.ladder = y.ladder AND s.on_creation
-), rec AS MATERIALIZED (                -- an opportunity climbs the ladder of the lead it came from
-    SELECT r.record_id, r.crm_system, r.stage, CASE WHEN r.status <> 'open' THEN r.closed_at END AS closed_at,
-           coalesce(p.root_id, r.record_id) AS root_id, coalesce(p.root_system, r.crm_system) AS root_system
-    FROM recon.funnel_records r
-    LEFT JOIN LATERAL (SELECT l.record_id AS root_id, l.crm_system AS root_system FROM recon.funnel_records l
-                       WHERE r.record_type = 'opportunity' AND l.record_id = r.parent_record_id) p ON true
-), entries AS (                         -- stage entries, and the current stage (entered when it closed, else unknown)
-    SELECT x.root_id, x.root_system, x.crm_system, h.stage, h.entered_at
-    FROM recon.funnel_stage_history h JOIN rec x USING (record_id)
+), entries AS (                         -- stage entries, and the current stage (entered when it closed, else unknown);
+                                        -- an opportunity's count for the lead it came from
+    SELECT CASE WHEN r.record_type = 'opportunity' AND r.parent_record_id IS NOT NULL THEN r.parent_record_id
+                ELSE r.record_id END AS root_id, r.crm_system, h.stage, h.entered_at
+    FROM recon.funnel_stage_history h JOIN recon.funnel_records r ON r.record_id = h.record_id
     UNION ALL
-    SELECT x.root_id, x.root_system, x.crm_system, x.stage, x.closed_at FROM rec x
+    SELECT CASE WHEN r.record_type = 'opportunity' AND r.parent_record_id IS NOT NULL THEN r.parent_record_id
+                ELSE r.record_id END, r.crm_system, r.stage, CASE WHEN r.status <> 'open' THEN r.closed_at END
+    FROM recon.funnel_records r
 ), per_record AS (                      -- plain aggregates only: they keep the hash table small
     SELECT e.root_id,
            max(m.rung * 10000000000000000 + 9999999999999999 - coalesce(k.us, 9999999999999999))
-               FILTER (WHERE k.ok AND m.kind = 'progress') AS top,
-           max(e.entered_at) FILTER (WHERE k.ok AND m.kind = 'progress') AS last_progress_at,
-           min(e.entered_at) FILTER (WHERE k.ok AND m.responds) AS first_response_at,
-           max(coalesce(k.us, 0) * 64 + m.rung) FILTER (WHERE k.ok AND m.kind = 'exit') AS last_exit,
-           -- a name no mapping puts on the record's ladder is counted, never dropped
-           count(*) FILTER (WHERE NOT k.ok) AS unmapped_entries,
-           min(e.stage || coalesce(' (ladder ' || m.ladder || ')', '')) FILTER (WHERE NOT k.ok) AS unmapped_stage
+               FILTER (WHERE m.kind = 'progress') AS top,
+           max(e.entered_at) FILTER (WHERE m.kind = 'progress') AS last_progress_at,
+           min(e.entered_at) FILTER (WHERE m.responds) AS first_response_at,
+           max(coalesce(k.us, 0) * 64 + m.rung) FILTER (WHERE m.kind = 'exit') AS last_exit,
+           -- a name no mapping puts on a ladder is counted, never dropped
+           count(*) FILTER (WHERE m.ladder IS NULL) AS unmapped_entries,
+           min(e.stage) FILTER (WHERE m.ladder IS NULL) AS unmapped_stage,
+           count(m.ladder) AS mapped_entries, min(m.ladder_no) AS ladder_min, max(m.ladder_no) AS ladder_max
     FROM entries e
     LEFT JOIN map m ON m.crm_system = e.crm_system AND m.stage = e.stage
-    LEFT JOIN systems y ON y.crm_system = e.root_system
-    CROSS JOIN LATERAL (SELECT coalesce(m.ladder = y.ladder, false) AS ok,
-                               (date_part('epoch', e.entered_at) * 1000000)::bigint + 2208988800000000 AS us) k
+    CROSS JOIN LATERAL (SELECT (date_part('epoch', e.entered_at) * 1000000)::bigint + 2208988800000000 AS us) k
     WHERE m.off_ladder IS DISTINCT FROM true
     GROUP BY e.root_id
 ), decoded AS (
@@ -468,15 +467,17 @@ WITH steps AS MATERIALIZED (            -- the ladders in force, with each one's
            nullif(9999999999999999 - p.top % 10000000000000000, 9999999999999999) AS top_us,
            p.last_progress_at, p.first_response_at,
            (p.last_exit % 64)::integer AS exit_rung, nullif(p.last_exit / 64, 0) AS exit_us,
-           p.unmapped_entries, p.unmapped_stage
+           p.unmapped_entries, p.unmapped_stage, p.mapped_entries, p.ladder_min, p.ladder_max
     FROM per_record p
 )
 SELECT x.record_id, x.record_type, x.crm_system, x.created_at, y.ladder,
-       CASE WHEN d.top_rung > y.creation_rung THEN f.step ELSE y.creation_step END,
-       greatest(d.top_rung, y.creation_rung),
-       CASE WHEN d.top_rung > y.creation_rung THEN tt.reached_at WHEN y.ladder IS NOT NULL THEN x.created_at END,
+       CASE WHEN d.top_rung > y.creation_rung AND NOT c.mixed THEN f.step ELSE y.creation_step END,
+       CASE WHEN c.mixed THEN y.creation_rung ELSE greatest(d.top_rung, y.creation_rung) END,
+       CASE WHEN d.top_rung > y.creation_rung AND NOT c.mixed THEN tt.reached_at WHEN y.ladder IS NOT NULL THEN x.created_at END,
        CASE WHEN c.closed THEN ex.step END, CASE WHEN c.closed THEN tt.exited_at END,
-       d.first_response_at, coalesce(d.unmapped_entries, 0)::integer, d.unmapped_stage
+       CASE WHEN NOT c.mixed THEN d.first_response_at END,
+       (coalesce(d.unmapped_entries, 0) + CASE WHEN c.mixed THEN d.mapped_entries ELSE 0 END)::integer,
+       coalesce(d.unmapped_stage, CASE WHEN c.mixed THEN '(stages on another ladder than ' || coalesce(y.ladder, 'none') || ')' END)
 FROM recon.funnel_records x
 LEFT JOIN systems y ON y.crm_system = x.crm_system
 LEFT JOIN decoded d ON d.root_id = x.record_id
@@ -484,9 +485,13 @@ LEFT JOIN steps f ON f.ladder = y.ladder AND f.rung = d.top_rung
 LEFT JOIN steps ex ON ex.ladder = y.ladder AND ex.rung = d.exit_rung
 CROSS JOIN LATERAL (SELECT timestamptz '1900-01-01 00:00:00+00' + d.top_us * interval '1 microsecond' AS reached_at,
                            timestamptz '1900-01-01 00:00:00+00' + d.exit_us * interval '1 microsecond' AS exited_at) tt
+-- stages of a folded opportunity whose CRM system follows another ladder than its lead's: flagged, not mixed in
+CROSS JOIN LATERAL (SELECT d.mapped_entries > 0 AND (d.ladder_min IS DISTINCT FROM y.ladder_no
+                                                    OR d.ladder_max IS DISTINCT FROM y.ladder_no) AS mixed) m
 -- an exit counts when nothing progressed after it (a reopened record climbs on)
-CROSS JOIN LATERAL (SELECT ex.step IS NOT NULL
-                           AND (tt.exited_at IS NULL OR tt.exited_at >= greatest(d.last_progress_at, x.created_at)) AS closed) c
+CROSS JOIN LATERAL (SELECT ex.step IS NOT NULL AND NOT coalesce(m.mixed, false)
+                           AND (tt.exited_at IS NULL OR tt.exited_at >= greatest(d.last_progress_at, x.created_at)) AS closed,
+                           coalesce(m.mixed, false) AS mixed) c
 WHERE NOT (x.record_type = 'opportunity' AND x.parent_record_id IS NOT NULL)
 $progress$;
 COMMENT ON FUNCTION recon.ladder_progress_rows() IS
@@ -494,7 +499,7 @@ COMMENT ON FUNCTION recon.ladder_progress_rows() IS
 
 CREATE VIEW recon.ladder_progress AS SELECT * FROM recon.ladder_progress_rows();
 COMMENT ON VIEW recon.ladder_progress IS
-    'One row per lead or order (an opportunity is folded into the lead it came from; one without a lead stands alone): the ladder its CRM system follows, the furthest progress step reached (by recon.stage_map from funnel_stage_history and the current stage; the first crm step is reached on creation) and when it was first entered, the exit (disqualified, lost, cancelled...) when the last thing that happened was one, the first response (first entry into the ladder''s response step, a later step or an exit) unmapped_entries, the stage entries no mapping puts on its ladder (counted, never dropped; recon.ladder_unmapped_stages lists the names), and unmapped_stage, the first of those names. reached_at is NULL when only the record''s current stage shows the step. Unique key: record_id.';
+    'One row per lead or order (an opportunity is folded into the lead it came from; one without a lead stands alone): the ladder its CRM system follows, the furthest progress step reached (by recon.stage_map from funnel_stage_history and the current stage; the first crm step is reached on creation) and when it was first entered, the exit (disqualified, lost, cancelled...) when the last thing that happened was one, the first response (first entry into the ladder''s response step, a later step or an exit) unmapped_entries, the stage entries no mapping puts on a ladder (counted, never dropped; recon.ladder_unmapped_stages lists the names), and unmapped_stage, the first of those names. An opportunity''s stages are read through its own CRM system''s mapping; when that system follows another ladder than its lead''s, the lead is flagged instead (furthest step the creation step, every entry counted in unmapped_entries, unmapped_stage ''(stages on another ladder than ...)''). reached_at is NULL when only the record''s current stage shows the step. Unique key: record_id.';
 
 CREATE VIEW recon.ladder_unmapped_stages AS
     WITH seen AS (
