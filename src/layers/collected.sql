@@ -99,7 +99,7 @@ AS $collected$
     SELECT j.channel, j.campaign_id, j.month, j.records, j.won, j.paid_records, j.booked, j.invoiced, j.recognized,
            j.collected, j.refunded, j.written_off, j.outstanding, j.unmatched_revenue, s.spend,
            round(j.collected / nullif(s.spend, 0), 4), round(j.days_to_payment::numeric, 1), c.cur,
-           recon.cohort_maturity((j.month + interval '1 month' - interval '1 day')::date, c.mature_after, c.as_of_day)
+           recon.cohort_maturity(j.month, c.mature_after, c.as_of_day)
     FROM joined j CROSS JOIN ctx c
     LEFT JOIN spend s ON s.platform = j.channel AND s.campaign_id = j.campaign_id AND s.month = j.month
 $collected$;
@@ -185,7 +185,7 @@ AS $two$
            round(coalesce(k.collected, 0) / nullif(l.spend, 0), 4),
            format('finance: cash collected up to %s for the leads and orders created in %s (cohort, %s) and credited to the campaign, net of refunds, tax and shipping',
                   c.as_of_day, to_char(j.month, 'YYYY-MM'), c.tz),
-           recon.cohort_maturity((j.month + interval '1 month' - interval '1 day')::date, c.mature_after, c.as_of_day),
+           recon.cohort_maturity(j.month, c.mature_after, c.as_of_day),
            greatest(c.as_of_day - (j.month + interval '1 month' - interval '1 day')::date, 0),
            c.cur
     FROM (SELECT platform, campaign_id, month FROM claims UNION SELECT platform, campaign_id, month FROM cohorts) j

@@ -32,8 +32,7 @@ SET work_mem = '256MB'
 AS $steps$
     WITH ctx AS MATERIALIZED (SELECT * FROM recon.report_context()),
     facts AS (              -- campaigns of ad platforms only, each cohort month mature or not
-        SELECT f.*, recon.cohort_maturity((f.cohort_month + interval '1 month' - interval '1 day')::date,
-                                          c.mature_after, c.as_of_day) = 'mature' AS mature
+        SELECT f.*, recon.cohort_maturity(f.cohort_month, c.mature_after, c.as_of_day) = 'mature' AS mature
         FROM recon.funnel_facts() f CROSS JOIN ctx c
         WHERE f.platform IS NOT NULL AND f.campaign_id <> '' AND f.ladder <> '(none)'
     ), counts AS (

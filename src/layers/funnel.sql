@@ -73,7 +73,7 @@ AS $funnel$
            k.open, k.won, k.lost, k.cancelled,
            round(k.won::numeric / nullif(k.won + k.lost + k.cancelled, 0), 4),
            round(k.response_hours::numeric, 1), round(k.cycle_days::numeric, 1),
-           recon.cohort_maturity((k.cohort_month + interval '1 month' - interval '1 day')::date, c.mature_after, c.as_of_day)
+           recon.cohort_maturity(k.cohort_month, c.mature_after, c.as_of_day)
     FROM counts k CROSS JOIN ctx c
 $funnel$;
 COMMENT ON FUNCTION recon.funnel_performance_rows() IS

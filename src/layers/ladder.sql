@@ -188,10 +188,7 @@ COMMENT ON FUNCTION recon.ladder_log_before_insert() IS
     'Trigger: requires a reason (22004), numbers each ladder version, and checks its steps (22023: names, kinds, layers, no step twice, at most 63 steps, at least one crm progress step).';
 CREATE TRIGGER ladder_log_sequence BEFORE INSERT ON recon.ladder_log
     FOR EACH ROW EXECUTE FUNCTION recon.ladder_log_before_insert();
-CREATE TRIGGER ladder_log_append_only BEFORE UPDATE OR DELETE ON recon.ladder_log
-    FOR EACH ROW EXECUTE FUNCTION recon.reject_change();
-CREATE TRIGGER ladder_log_no_truncate BEFORE TRUNCATE ON recon.ladder_log
-    FOR EACH STATEMENT EXECUTE FUNCTION recon.reject_change();
+SELECT recon.make_append_only('recon.ladder_log');
 
 CREATE VIEW recon.ladders AS
     SELECT l.ladder, l.version, l.preset,
@@ -322,10 +319,7 @@ COMMENT ON FUNCTION recon.stage_map_log_before_insert() IS
     'Trigger: requires a reason (22004), a CRM system and stage (22004 NULL, 22023 blank); sets the action (map with a step, else off unless unmap); fills the ladder from the one the CRM system follows; checks that the ladder exists (42704), that the system follows no other ladder and that the step is on it (22023); numbers the mapping''s version.';
 CREATE TRIGGER stage_map_log_check BEFORE INSERT ON recon.stage_map_log
     FOR EACH ROW EXECUTE FUNCTION recon.stage_map_log_before_insert();
-CREATE TRIGGER stage_map_log_append_only BEFORE UPDATE OR DELETE ON recon.stage_map_log
-    FOR EACH ROW EXECUTE FUNCTION recon.reject_change();
-CREATE TRIGGER stage_map_log_no_truncate BEFORE TRUNCATE ON recon.stage_map_log
-    FOR EACH STATEMENT EXECUTE FUNCTION recon.reject_change();
+SELECT recon.make_append_only('recon.stage_map_log');
 
 ------------------------------------------------------------------ functions
 CREATE FUNCTION recon.map_stage(crm_system text, stage text, step text, reason text, ladder text DEFAULT NULL)

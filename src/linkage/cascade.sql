@@ -71,10 +71,7 @@ CREATE TABLE recon.match_decisions (
 COMMENT ON TABLE recon.match_decisions IS
     'Append-only audit of manual decisions on links: confirm or reject a pair, with the reason, who and when. The latest decision per pair wins (recon.match_latest_decisions). UPDATE, DELETE and TRUNCATE are rejected (23001); write through recon.confirm_link / recon.reject_link.';
 CREATE INDEX match_decisions_pair ON recon.match_decisions (link_type, left_id, right_id, decision_id);
-CREATE TRIGGER match_decisions_append_only BEFORE UPDATE OR DELETE ON recon.match_decisions
-    FOR EACH ROW EXECUTE FUNCTION recon.reject_change();
-CREATE TRIGGER match_decisions_no_truncate BEFORE TRUNCATE ON recon.match_decisions
-    FOR EACH STATEMENT EXECUTE FUNCTION recon.reject_change();
+SELECT recon.make_append_only('recon.match_decisions');
 SELECT pg_catalog.pg_extension_config_dump('recon.match_decisions', '');
 SELECT pg_catalog.pg_extension_config_dump('recon.match_decisions_decision_id_seq', '');
 

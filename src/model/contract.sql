@@ -72,10 +72,7 @@ COMMENT ON FUNCTION recon.metrics_contract_log_before_insert() IS
     'Trigger: numbers each contract change, checks define/revise/retire against the KPI''s history and that validity only moves forward.';
 CREATE TRIGGER metrics_contract_log_sequence BEFORE INSERT ON recon.metrics_contract_log
     FOR EACH ROW EXECUTE FUNCTION recon.metrics_contract_log_before_insert();
-CREATE TRIGGER metrics_contract_log_append_only BEFORE UPDATE OR DELETE ON recon.metrics_contract_log
-    FOR EACH ROW EXECUTE FUNCTION recon.reject_change();
-CREATE TRIGGER metrics_contract_log_no_truncate BEFORE TRUNCATE ON recon.metrics_contract_log
-    FOR EACH STATEMENT EXECUTE FUNCTION recon.reject_change();
+SELECT recon.make_append_only('recon.metrics_contract_log');
 
 CREATE VIEW recon.metrics_contract AS
     SELECT kpi, version, definition, system_of_record, date_field, inclusion_rule, exclusion_rule, unit,

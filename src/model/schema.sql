@@ -28,6 +28,20 @@ END $$;
 COMMENT ON FUNCTION recon.reject_change() IS
     'Trigger: rejects UPDATE, DELETE and TRUNCATE on append-only tables (SQLSTATE 23001).';
 
+-- Make a table append-only: <table>_append_only rejects UPDATE and DELETE, <table>_no_truncate TRUNCATE.
+CREATE FUNCTION recon.make_append_only(tbl regclass) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    name text := (SELECT relname FROM pg_class WHERE oid = tbl);
+BEGIN
+    EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION recon.reject_change()',
+                   name || '_append_only', tbl);
+    EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION recon.reject_change()',
+                   name || '_no_truncate', tbl);
+END $$;
+COMMENT ON FUNCTION recon.make_append_only(regclass) IS
+    'Makes a table append-only: triggers <table>_append_only (UPDATE, DELETE) and <table>_no_truncate (TRUNCATE) raise 23001 through recon.reject_change().';
+
 -- The platforms recon knows and the clock their reports use.
 CREATE TABLE recon.platforms (
     platform      text COLLATE "C" PRIMARY KEY,

@@ -76,13 +76,14 @@ $$;
 COMMENT ON FUNCTION recon.report_context() IS
     'The settings and clock reports share, read once: reporting time zone and currency, the last maturity_days point, recon.data_as_of() and its day in the reporting zone.';
 
--- A cohort is mature once its last day plus the last maturity point has passed in the data.
-CREATE FUNCTION recon.cohort_maturity(last_day date, mature_after integer, as_of_day date) RETURNS text
+-- A month's cohort is mature once its last day plus the last maturity point has passed in the data.
+CREATE FUNCTION recon.cohort_maturity(month date, mature_after integer, as_of_day date) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN last_day + mature_after <= as_of_day THEN 'mature' ELSE 'incomplete' END
+    SELECT CASE WHEN (date_trunc('month', month) + interval '1 month' - interval '1 day')::date + mature_after <= as_of_day
+                THEN 'mature' ELSE 'incomplete' END
 $$;
 COMMENT ON FUNCTION recon.cohort_maturity(date, integer, date) IS
-    'mature when the cohort''s last day plus the last maturity point (days) is on or before the data''s as-of day, else incomplete.';
+    'mature when the last day of the cohort''s month plus the last maturity point (days) is on or before the data''s as-of day, else incomplete.';
 
 -- The report's rows. A function rather than a bare view for one reason: its
 -- plan's estimated cost is far above the real work, so JIT would compile it
@@ -186,8 +187,7 @@ joined AS (
     FULL JOIN collected_layer x USING (channel, month)
 )
 SELECT j.channel::text, j.month, v.layer, v.metric, v.value, v.records::bigint,
-       recon.cohort_maturity((j.month + interval '1 month' - interval '1 day')::date,
-                             (SELECT mature_after FROM settings), (SELECT as_of_day FROM settings)) AS maturity,
+       recon.cohort_maturity(j.month, (SELECT mature_after FROM settings), (SELECT as_of_day FROM settings)) AS maturity,
        v.unit
 FROM joined j
 CROSS JOIN LATERAL (VALUES
