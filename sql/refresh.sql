@@ -79,7 +79,9 @@ SELECT regress.sqlstate_of($$SELECT recon_schedule_refresh('0 * * * *', '')$$) A
 -- pg_cron is not installed in this database: 55000, with the steps in the hint (pgTAP checks them).
 SELECT regress.sqlstate_of($$SELECT recon_schedule_refresh('0 * * * *')$$) AS schedule_without_pg_cron;
 SELECT regress.sqlstate_of($$SELECT recon_unschedule_refresh()$$) AS unschedule_without_pg_cron;
+SELECT recon.refresh_job_command() AS job_command;
 SELECT recon_purge_refresh_runs() AS purged_without_pg_cron;
+SELECT regress.sqlstate_of($$SELECT recon_purge_refresh_runs(NULL)$$) AS null_keep;
 SELECT regress.sqlstate_of($$SELECT recon_purge_refresh_runs('-1 day')$$) AS negative_keep;
 
 ------------------------------------------------------------ freeze policy

@@ -3,7 +3,7 @@
 -- probable cause while reports keep the frozen figure; accepting it with a reason makes a new
 -- version; frozen figures are append-only. On a small demo run (seed 7, scale 400, New York).
 BEGIN;
-SELECT plan(72);
+SELECT plan(74);
 
 ------------------------------------------------------------------ objects
 SELECT has_table('recon', 'frozen_figures', 'table recon.frozen_figures exists');
@@ -90,6 +90,10 @@ INSERT INTO recon.finance_transactions (transaction_id, transaction_type, occurr
                                         loaded_at, updated_at)
 SELECT 'pgtap-late-pay', 'payment', '2026-08-01 12:00+00', 120.00, 'USD', record_id, 'pgtap', clock_timestamp(), clock_timestamp()
 FROM march_order;
+SELECT results_eq($$SELECT kind, channel, period FROM recon.data_changes_since((SELECT max(frozen_at) FROM recon.frozen_figures))$$,
+                  $$VALUES ('finance transaction', 'meta', '2026-03-01'::date)$$,
+                  'data_changes_since() finds the late payment, in the channel and month of the order it pays for');
+SELECT is_empty('SELECT * FROM recon.data_changes_since(NULL)', '... and nothing since NULL');
 SELECT is_empty('SELECT * FROM recon.restatements', 'a late payment changes nothing before the refresh');
 SELECT lives_ok('SELECT recon_refresh()', 'refresh');
 SELECT results_eq($$SELECT subject, period, metric, difference, version, status, probable_cause FROM recon.restatements$$,
