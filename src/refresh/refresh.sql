@@ -411,7 +411,7 @@ DECLARE
     n bigint;
 BEGIN
     IF keep IS NULL OR keep < interval '0' THEN
-        RAISE EXCEPTION 'keep must be a positive interval, not %', coalesce(keep::text, 'NULL')
+        RAISE EXCEPTION 'keep must be an interval of zero or more, not %', coalesce(keep::text, 'NULL')
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_cron') THEN
