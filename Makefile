@@ -95,7 +95,8 @@ SQL_PARTS = \
 	src/linkage/inferred.sql \
 	src/bridge/bridge.sql \
 	src/bridge/records.sql \
-	src/bridge/ledger.sql
+	src/bridge/ledger.sql \
+	src/bridge/views.sql
 
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
