@@ -14,6 +14,7 @@ OBJS = \
 	src/core/sha256.o \
 	src/core/sha256_hex.o \
 	src/core/text.o \
+	src/core/fixed_decimal.o \
 	src/identity/platform.o \
 	src/identity/identity_sql.o \
 	src/identity/email.o \
@@ -53,6 +54,8 @@ OBJS = \
 	src/linkage/fs_patterns_sql.o \
 	src/linkage/fs_model_sql.o \
 	src/linkage/fs_sql.o \
+	src/bridge/bridge_state.o \
+	src/bridge/bridge.o \
 	src/demo/demo_random.o
 
 # SQL declarations live beside their C file (src/<layer>/<concern>.sql) and are
@@ -90,6 +93,10 @@ SQL_PARTS = \
 	src/report/report.sql \
 	src/linkage/cascade.sql \
 	src/linkage/inferred.sql \
+	src/bridge/bridge.sql \
+	src/bridge/records.sql \
+	src/bridge/ledger.sql \
+	src/bridge/views.sql \
 	src/refresh/refresh.sql \
 	src/refresh/freeze.sql
 
@@ -97,7 +104,7 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress suites: sql/<name>.sql -> expected/<name>.out
-REGRESS = install core_currency core_timezone core_sha256_hex identity_email identity_fields identity_phone identity_hash identity_user_data identity_click_ids identity_vectors linkage_jaro_winkler linkage_fellegi_sunter linkage_cascade settings fx model contract demo_generator report refresh
+REGRESS = install core_currency core_timezone core_sha256_hex identity_email identity_fields identity_phone identity_hash identity_user_data identity_click_ids identity_vectors linkage_jaro_winkler linkage_fellegi_sunter linkage_cascade settings fx model contract demo_generator report bridge refresh
 REGRESS_OPTS = --inputdir=. --load-extension=recon
 
 # -Wmissing-prototypes is C-only (g++ warns about it on phone_lib.cpp)

@@ -68,5 +68,32 @@ ORDER BY link_type, entity, method = 'unmatched', sum(records) DESC;
 \echo 'recon.unmatched_exceptions lists what is not normal; docs/matching.md explains the methods.'
 
 \echo
+\echo '== 7. The bridge: from what each platform claims to what finance collected (recon_bridge, USD)'
+\echo '   per channel, mature cohorts (every record older than the last maturity point) apart from incomplete ones'
+WITH cohorts AS (          -- one state per channel and cohort month, labelled by its own maturity
+    SELECT channel, cohort_month,
+           recon_bridge_partial(line, amount_reporting, quantity, reporting_currency, record_at, as_of, maturity_days) AS s
+    FROM recon.bridge_ledger GROUP BY 1, 2
+), merged AS (
+    SELECT channel, (recon_bridge_result(s)).maturity AS cohorts, recon_bridge_result(recon_bridge_merge(s)) AS b
+    FROM cohorts GROUP BY 1, 2
+)
+SELECT channel, cohorts, round((b).platform_value) AS platform, round((b).unmatched) AS unmatched,
+       round((b).invalid_duplicate) AS "invalid/dup", round((b).lost_cancelled) AS "lost/canc",
+       round((b).value_difference) AS "value diff", round((b).refunds) AS refunds, round((b).written_off) AS "written off",
+       round((b).timing) AS timing, (b).residual, round((b).collected) AS collected, (b).match_rate AS "match rate"
+FROM merged ORDER BY (b).platform_value DESC, channel, cohorts;
+\echo '   Meta, mature cohorts, as a waterfall (recon_bridge_steps): each line moves the running total'
+WITH cohorts AS (
+    SELECT cohort_month, recon_bridge_partial(line, amount_reporting, quantity, reporting_currency, record_at, as_of, maturity_days) AS s
+    FROM recon.bridge_ledger WHERE channel = 'meta' GROUP BY 1
+), bridge AS (
+    SELECT recon_bridge_result(recon_bridge_merge(s)) AS b FROM cohorts WHERE (recon_bridge_result(s)).maturity = 'mature'
+)
+SELECT st.line, to_char(st.amount, 'FM999,999,990') AS amount, to_char(st.running_total, 'FM999,999,990') AS "running total",
+       st.records, repeat('#', greatest(round(st.running_total / max(st.running_total) OVER () * 40)::integer, 0)) AS "running total, scaled"
+FROM bridge, recon_bridge_steps(bridge.b) st ORDER BY st.step;
+
+\echo
 \echo 'Cohorts marked incomplete are younger than the last maturity point (90 days) in the data; do not compare them'
 \echo 'with mature ones. The gap between the columns is what recon explains: recon_truth.journeys records why.'

@@ -59,7 +59,8 @@ CREATE TABLE recon_truth.journeys (
     identity_lost         boolean NOT NULL,
     clock_shift           boolean NOT NULL,
     double_claimed_by     text,
-    pixel_capi_duplicate  boolean NOT NULL
+    pixel_capi_duplicate  boolean NOT NULL,
+    written_off           numeric NOT NULL
 );
 COMMENT ON TABLE recon_truth.journeys IS
     'One row per simulated journey (an ad touch and what followed): its kind, the CRM records it produced, its outcome and money, and which causes of platform-vs-CRM disagreement apply to it.';
@@ -69,6 +70,8 @@ COMMENT ON COLUMN recon_truth.journeys.clock_shift IS
     'True when the platform books the conversion in a different month (by its action_report_time and report zone) than the CRM does (by conversion time in the reporting zone America/New_York).';
 COMMENT ON COLUMN recon_truth.journeys.collected_revenue IS
     'Net revenue finance collected for the journey''s records by as_of (payments minus refunds, net of tax and shipping), in the record currency.';
+COMMENT ON COLUMN recon_truth.journeys.written_off IS
+    'Net (of VAT) amount of the won deal''s last installment written off by as_of (unpaid 60 days after it was due), in the record currency.';
 
 CREATE TABLE recon_truth.platform_claims (
     journey_id          bigint NOT NULL REFERENCES recon_truth.journeys,
@@ -726,7 +729,8 @@ BEGIN
            coalesce(cl.claimed, false) AND x.has_record
                AND date_trunc('month', cl.report_date) <> date_trunc('month', x.converted_at AT TIME ZONE report_tz),
            cl.double_platform,
-           coalesce(cl.dedup_failure, false)
+           coalesce(cl.dedup_failure, false),
+           coalesce(paid.written_off, 0)
     FROM demo_x x
     LEFT JOIN (SELECT journey_id,
                       bool_or(cause NOT IN ('double_claim', 'dedup_failure')) AS claimed,
@@ -737,7 +741,9 @@ BEGIN
                       bool_or(cause = 'dedup_failure') AS dedup_failure,
                       min(platform) FILTER (WHERE cause = 'double_claim') AS double_platform
                FROM demo_claims GROUP BY journey_id) cl ON cl.journey_id = x.i
-    LEFT JOIN (SELECT i, sum(amount - tax) AS net FROM demo_pay WHERE paid GROUP BY i) paid ON paid.i = x.i;
+    LEFT JOIN (SELECT i, sum(amount - tax) FILTER (WHERE paid) AS net,
+                      sum(amount - tax) FILTER (WHERE written_off) AS written_off
+               FROM demo_pay GROUP BY i) paid ON paid.i = x.i;
     GET DIAGNOSTICS written = ROW_COUNT;
     counts := counts || jsonb_build_object('truth.journeys', written);
 

@@ -54,16 +54,7 @@ SELECT ok(recon_fs_probability(10) > 0.999 AND recon_fs_probability(-10) < 0.001
           'probability saturates without overflow');
 
 -- The aggregate: parallel equals serial; combine equals one pass; text round trip.
-CREATE FUNCTION pg_temp.plan_of(query text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    line text;
-    plan text := '';
-BEGIN
-    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
-        plan := plan || line || E'\n';
-    END LOOP;
-    RETURN plan;
-END $$;
+\ir ../lib/plan_of.sql
 CREATE TEMP TABLE serial_result AS SELECT recon_fs_pattern_counts(levels)::text AS p FROM synthetic;
 -- temp tables are not read by parallel workers: a regular table, dropped by the ROLLBACK
 CREATE TABLE public.linkage_fs_par AS SELECT levels FROM synthetic;
