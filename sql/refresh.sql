@@ -149,7 +149,7 @@ SELECT status, metric, probable_cause, count(*) AS figures, count(DISTINCT perio
 FROM recon.restatements GROUP BY 1, 2, 3 ORDER BY status, metric COLLATE "C", probable_cause COLLATE "C";
 DELETE FROM recon.settings WHERE name = 'platform_report_window';
 SELECT count(*) AS steps FROM recon_refresh();
-SELECT status, count(*) AS figures FROM recon.restatements GROUP BY 1 ORDER BY 1;
+SELECT status, count(*) AS figures FROM recon.restatements GROUP BY 1 ORDER BY status COLLATE "C";
 
 -- freeze_after_days: whole days 0..3650. At 13 July is still open (July 31 + 13 is August 13, the day
 -- the data reached, not before it); at 12 it closes, on the next freeze.

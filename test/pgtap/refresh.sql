@@ -164,7 +164,7 @@ BEGIN
                                                     now() - interval '1 day', now() - interval '1 day')$q$, job));
     RETURN NEXT is(pg_temp.remote('rr_cron', $q$SELECT recon_purge_refresh_runs()$q$), '1',
                    'recon_purge_refresh_runs deletes the refresh job''s runs older than 7 days');
-    RETURN NEXT is(pg_temp.remote('rr_cron', $q$SELECT string_agg(mode, ',' ORDER BY mode) FROM recon_refresh() WHERE mode IN ('freeze', 'purge')$q$),
+    RETURN NEXT is(pg_temp.remote('rr_cron', $q$SELECT string_agg(mode, ',' ORDER BY mode COLLATE "C") FROM recon_refresh() WHERE mode IN ('freeze', 'purge')$q$),
                    'freeze,purge', 'with pg_cron installed, recon_refresh() also purges');
     RETURN NEXT is(pg_temp.remote('rr_cron', $q$SELECT recon_unschedule_refresh()$q$), 't', 'the default job is unscheduled');
 
