@@ -20,7 +20,8 @@ COMMENT ON VIEW recon.report_figures IS
 CREATE FUNCTION recon.freeze_sources(OUT source text, OUT relation text) RETURNS SETOF record
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     VALUES
-    ('report', 'recon.report_figures')
+    ('report', 'recon.report_figures'),
+    ('bridge', 'recon.mv_bridge_figures')
 $$;
 COMMENT ON FUNCTION recon.freeze_sources() IS
     'The figure sets the freeze policy protects: source name and the relation exposing subject, period (month), metric and value. Adding a source is one line here.';

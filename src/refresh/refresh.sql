@@ -431,3 +431,5 @@ COMMENT ON FUNCTION @extschema@.recon_purge_refresh_runs(interval) IS
 -- One line per materialized view, after the view it copies.
 SELECT recon.materialize_layer('report_layers', ARRAY['channel', 'month', 'metric']);
 SELECT recon.materialize_layer('report_channel_month', ARRAY['channel', 'month']);
+SELECT recon.materialize_layer('bridge_campaign_month', ARRAY['channel', 'platform', 'account_id', 'campaign_id', 'cohort_month']);
+SELECT recon.materialize_layer('bridge_figures', ARRAY['subject', 'period', 'metric']);

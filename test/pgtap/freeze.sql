@@ -3,7 +3,7 @@
 -- probable cause while reports keep the frozen figure; accepting it with a reason makes a new
 -- version; frozen figures are append-only. On a small demo run (seed 7, scale 400, New York).
 BEGIN;
-SELECT plan(74);
+SELECT plan(75);
 
 ------------------------------------------------------------------ objects
 SELECT has_table('recon', 'frozen_figures', 'table recon.frozen_figures exists');
@@ -27,6 +27,13 @@ FROM unnest(ARRAY['-1', '3651', '1.5', 'x', '']) AS v;
 SELECT throws_ok($$SELECT recon.set_setting('freeze_after_days', NULL)$$, '22004', NULL, 'NULL is 22004');
 
 --------------------------------------------------------- nothing before its time
+SELECT is((SELECT relation FROM recon.freeze_sources() WHERE source = 'bridge'), 'recon.mv_bridge_figures',
+          'the bridge (per campaign and cohort month) is a freeze source, read from its materialized copy');
+-- The policy is exercised on the report alone from here (test/pgtap/bridge_truth.sql freezes the bridge).
+CREATE OR REPLACE FUNCTION recon.freeze_sources(OUT source text, OUT relation text) RETURNS SETOF record
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    VALUES ('report', 'recon.report_figures')
+$$;
 DO $$
 BEGIN
     PERFORM recon.set_setting('reporting_timezone', 'America/New_York', 'pgTAP freeze suite');
