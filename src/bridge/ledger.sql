@@ -32,6 +32,14 @@ $$;
 COMMENT ON FUNCTION recon.bridge_platform_rows() IS
     'Platform-attributed conversions and value per platform, account, campaign and report day: the finest delivery level each account reports, one action type per event family (recon.action_type_family), the attribution window of the platform_report_window setting.';
 
+-- amount at rate in currency cur, rounded to its minor unit; unchanged at rate 1 or when zero (no rounding call).
+CREATE FUNCTION recon.bridge_convert(amount numeric, rate numeric, cur text) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN rate = 1 OR amount = 0 THEN amount ELSE @extschema@.recon_money_round(amount * rate, cur) END
+$$;
+COMMENT ON FUNCTION recon.bridge_convert(numeric, numeric, text) IS
+    'The ledger''s conversion of one amount to the reporting currency: amount * rate rounded to the currency''s minor unit, or the amount itself when the rate is 1 or the amount 0.';
+
 -- The rows of recon.bridge_ledger (JIT off, as for recon.bridge_records).
 CREATE FUNCTION recon.bridge_ledger_rows()
 RETURNS TABLE (entry_key text, line text, amount numeric, quantity numeric, currency @extschema@.recon_currency_code, amount_reporting numeric,
@@ -70,7 +78,7 @@ rates AS MATERIALIZED (
 entries AS (
     SELECT concat_ws(':', 'platform', p.platform, p.account_id, p.campaign_id, p.report_date) AS entry_key,
            'platform_value' AS line, p.conversion_value AS amount,
-           @extschema@.recon_money_round(p.conversion_value * x.rate, s.cur) AS amount_reporting,
+           recon.bridge_convert(p.conversion_value, x.rate, s.cur) AS amount_reporting,
            p.conversions AS quantity, p.currency,
            p.report_date::timestamp AT TIME ZONE p.report_timezone AS record_at, p.report_date AS cohort_day,
            p.platform AS channel, p.platform, p.account_id, p.campaign_id, NULL::text AS adset_id, NULL::text AS ad_id,
@@ -87,14 +95,14 @@ entries AS (
     FROM records r CROSS JOIN settings s
     JOIN rates x ON x.currency = r.currency AND x.day = r.cohort_day
     CROSS JOIN LATERAL (
-        SELECT @extschema@.recon_money_round(r.platform_value * x.rate, s.cur) AS platform_value,
-               @extschema@.recon_money_round(r.expected_value * x.rate, s.cur) AS expected_value,
-               @extschema@.recon_money_round(r.collected * x.rate, s.cur) AS collected,
-               @extschema@.recon_money_round(r.refunded * x.rate, s.cur) AS refunded,
-               @extschema@.recon_money_round(r.written_off * x.rate, s.cur) AS written_off,
-               @extschema@.recon_money_round(r.booked * x.rate, s.cur) AS booked,
-               @extschema@.recon_money_round(r.invoiced * x.rate, s.cur) AS invoiced,
-               @extschema@.recon_money_round(r.recognized * x.rate, s.cur) AS recognized
+        SELECT recon.bridge_convert(r.platform_value, x.rate, s.cur) AS platform_value,
+               recon.bridge_convert(r.expected_value, x.rate, s.cur) AS expected_value,
+               recon.bridge_convert(r.collected, x.rate, s.cur) AS collected,
+               recon.bridge_convert(r.refunded, x.rate, s.cur) AS refunded,
+               recon.bridge_convert(r.written_off, x.rate, s.cur) AS written_off,
+               recon.bridge_convert(r.booked, x.rate, s.cur) AS booked,
+               recon.bridge_convert(r.invoiced, x.rate, s.cur) AS invoiced,
+               recon.bridge_convert(r.recognized, x.rate, s.cur) AS recognized
     ) c
     CROSS JOIN LATERAL (VALUES
         ('matched_value', r.platform_value, c.platform_value, 1, r.platform IS NOT NULL),
@@ -113,7 +121,7 @@ entries AS (
     ) AS e(line, amount, amount_reporting, quantity, applies)
     WHERE e.applies
     UNION ALL
-    SELECT 'transaction:' || o.transaction_id, l.line, o.revenue_amount, @extschema@.recon_money_round(o.revenue_amount * x.rate, s.cur), 1, o.currency,
+    SELECT 'transaction:' || o.transaction_id, l.line, o.revenue_amount, recon.bridge_convert(o.revenue_amount, x.rate, s.cur), 1, o.currency,
            o.occurred_at, o.day, 'unknown', NULL, NULL, NULL, NULL, NULL, NULL, NULL, o.customer_id, NULL, NULL, NULL
     FROM orphan o CROSS JOIN settings s
     JOIN rates x ON x.currency = o.currency AND x.day = o.day

@@ -815,6 +815,10 @@ BEGIN
         counts := counts || jsonb_build_object('inferred', stage || jsonb_build_object('detail', detail, 'ms', recon.match_ms(t0)));
     END IF;
 
+    -- every link was just rewritten: without fresh statistics the planner takes match_links for
+    -- a few hundred rows and joins the bridge's million through index loops
+    ANALYZE recon.match_links;
+
     UPDATE recon.match_runs
     SET finished_at = clock_timestamp(),
         link_counts = counts || jsonb_build_object('total_ms', recon.match_ms(t_run))

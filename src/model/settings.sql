@@ -19,7 +19,9 @@ RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     ('maturity_days', '{7,30,60,90}',
      'Cohort maturity points in days; a cohort younger than the last point is labelled incomplete.'),
     ('platform_report_window', 'default',
-     'Attribution window whose platform conversions the reports show (default = the account''s attribution setting).')
+     'Attribution window whose platform conversions the reports show (default = the account''s attribution setting).'),
+    ('freeze_after_days', '14',
+     'A month is frozen once its last day plus this many days is before the day the data reached; later changes to it are restatements, accepted with a reason (0 to 3650).')
 $$;
 COMMENT ON FUNCTION recon.setting_defaults() IS
     'Every recon setting with its default value and what it controls.';
@@ -87,6 +89,13 @@ BEGIN
                       DETAIL = 'An array of positive, strictly increasing day counts such as {7,30,60,90}.';
         END IF;
         RETURN days::text;
+    WHEN 'freeze_after_days' THEN
+        IF setting_value !~ '^\s*\d{1,4}\s*$' OR btrim(setting_value)::integer > 3650 THEN   -- OR stops at the first true
+            RAISE EXCEPTION 'invalid value for recon setting "freeze_after_days": "%"', setting_value
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'A whole number of days from 0 to 3650.';
+        END IF;
+        RETURN btrim(setting_value)::integer::text;
     WHEN 'platform_report_window' THEN
         IF setting_value !~ '^[a-z0-9_]+$' THEN
             RAISE EXCEPTION 'invalid value for recon setting "platform_report_window": "%"', setting_value

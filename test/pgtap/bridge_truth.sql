@@ -1,7 +1,7 @@
 -- pgTAP: the bridge on the demo's data equals the truth the generator injected,
 -- per campaign and cohort month, to the cent (src/bridge/records.sql, ledger.sql).
 BEGIN;
-SELECT plan(14);
+SELECT plan(19);
 SET LOCAL client_min_messages = warning;
 
 SELECT lives_ok($$SELECT recon_demo_generate(7, 5000)$$, 'demo data generated (seed 7, 5,000 journeys)');
@@ -41,6 +41,23 @@ SELECT is((SELECT array_agg(DISTINCT maturity ORDER BY maturity) FROM bridge_mea
           'old cohorts are mature, the last ones incomplete');
 SELECT is((SELECT count(*) FROM bridge_measured WHERE maturity = 'mature' AND cohort_month >= '2026-06-01'), 0::bigint,
           'no cohort younger than 90 days at as_of (2026-08-13) is called mature');
+
+SELECT is((SELECT count(*) FROM (SELECT channel, platform, account_id, campaign_id, cohort_month FROM recon.bridge_campaign_month
+                                  GROUP BY 1, 2, 3, 4, 5 HAVING count(*) > 1) d), 0::bigint,
+          'bridge_campaign_month: one row per channel, platform, account, campaign and cohort month');
+SELECT is((SELECT sum(collected) FROM recon.bridge_campaign_month),
+          (SELECT sum(amount_reporting) FROM recon.bridge_ledger WHERE line = 'collected'),
+          'bridge_campaign_month holds every collected amount of the ledger');
+
+-- Materialized and frozen: recon_refresh() copies the bridge and freezes its closed months.
+SELECT lives_ok('SELECT recon_refresh()', 'recon_refresh() materializes the bridge');
+SELECT is((SELECT count(*) FROM (SELECT * FROM recon.mv_bridge_campaign_month
+                                 EXCEPT SELECT * FROM recon.bridge_campaign_month) d), 0::bigint,
+          'mv_bridge_campaign_month is bridge_campaign_month');
+SELECT ok((SELECT count(*) > 0 AND bool_and(f.value = b.value)
+           FROM recon.frozen_figures f JOIN recon.bridge_figures b USING (subject, period, metric)
+           WHERE f.source = 'bridge'),
+          'the bridge''s closed months are frozen at their refreshed values');
 
 -- A second seed and scale.
 SELECT recon_demo_generate(11, 2000);

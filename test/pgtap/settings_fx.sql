@@ -5,7 +5,7 @@ SELECT plan(65);
 ---------------------------------------------------------------- settings
 SELECT results_eq(
     $$SELECT name, value, is_default FROM recon.effective_settings ORDER BY name$$,
-    $$VALUES ('fx_max_staleness_days', '4', true), ('fx_pivot_currency', 'EUR', true), ('fx_policy', 'daily', true),
+    $$VALUES ('freeze_after_days', '14', true), ('fx_max_staleness_days', '4', true), ('fx_pivot_currency', 'EUR', true), ('fx_policy', 'daily', true),
              ('maturity_days', '{7,30,60,90}', true), ('platform_report_window', 'default', true),
              ('reporting_currency', 'USD', true), ('reporting_timezone', 'UTC', true)$$,
     'every setting starts at its default');
