@@ -3,34 +3,20 @@
 -- record, the lines its outcome and money put it on; orphan money carries the
 -- payments and refunds no record accounts for.
 
--- Platform claims per campaign and report day: the finest delivery level each
--- account reports, one action type per event family, the reported window.
+-- Platform claims per campaign and report day, as every report counts them
+-- (recon.platform_conversions_reported: finest level, one action type per family, reported window).
 CREATE FUNCTION recon.bridge_platform_rows()
 RETURNS TABLE (platform text, account_id text, campaign_id text, report_date date, report_timezone text,
                currency text, conversions numeric, conversion_value numeric)
 LANGUAGE sql STABLE AS $$
-    WITH finest_level AS (
-        SELECT d.platform, d.account_id,
-               (array_agg(d.level ORDER BY CASE d.level WHEN 'ad' THEN 1 WHEN 'adset' THEN 2 ELSE 3 END))[1] AS level,
-               min(d.report_timezone) AS report_timezone
-        FROM recon.ad_delivery_daily d GROUP BY 1, 2
-    ), one_per_family AS (
-        SELECT DISTINCT ON (c.platform, c.account_id, c.report_date, c.campaign_id, c.adset_id, c.ad_id, f.family)
-               c.platform, c.account_id, c.campaign_id, c.report_date, l.report_timezone, c.currency,
-               c.conversions, c.conversion_value
-        FROM recon.platform_conversions_daily c
-        JOIN finest_level l ON l.platform = c.platform AND l.account_id = c.account_id
-                           AND l.level = CASE WHEN c.ad_id <> '' THEN 'ad' WHEN c.adset_id <> '' THEN 'adset' ELSE 'campaign' END
-        CROSS JOIN LATERAL recon.action_type_family(c.action_type) f
-        WHERE c.attribution_window = recon.setting('platform_report_window')
-        ORDER BY c.platform, c.account_id, c.report_date, c.campaign_id, c.adset_id, c.ad_id, f.family, f.priority
-    )
-    SELECT platform, account_id, campaign_id, report_date, report_timezone, currency,
-           sum(conversions), sum(conversion_value)
-    FROM one_per_family GROUP BY 1, 2, 3, 4, 5, 6
+    SELECT c.platform, c.account_id, c.campaign_id, c.report_date, a.report_timezone, c.currency,
+           sum(c.conversions), sum(c.conversion_value)
+    FROM recon.platform_conversions_reported c
+    JOIN recon.ad_accounts a USING (platform, account_id)
+    GROUP BY 1, 2, 3, 4, 5, 6
 $$;
 COMMENT ON FUNCTION recon.bridge_platform_rows() IS
-    'Platform-attributed conversions and value per platform, account, campaign and report day: the finest delivery level each account reports, one action type per event family (recon.action_type_family), the attribution window of the platform_report_window setting.';
+    'Platform-attributed conversions and value per platform, account, campaign and report day, as the reports count them (recon.platform_conversions_reported), with the account''s report time zone.';
 
 -- amount at rate in currency cur, rounded to its minor unit; unchanged at rate 1 or when zero (no rounding call).
 CREATE FUNCTION recon.bridge_convert(amount numeric, rate numeric, cur text) RETURNS numeric

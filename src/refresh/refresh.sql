@@ -433,3 +433,4 @@ SELECT recon.materialize_layer('report_layers', ARRAY['channel', 'month', 'metri
 SELECT recon.materialize_layer('report_channel_month', ARRAY['channel', 'month']);
 SELECT recon.materialize_layer('bridge_campaign_month', ARRAY['channel', 'platform', 'account_id', 'campaign_id', 'cohort_month']);
 SELECT recon.materialize_layer('bridge_figures', ARRAY['subject', 'period', 'metric']);
+SELECT recon.materialize_layer('platform_performance', ARRAY['platform', 'account_id', 'campaign_id', 'month']);

@@ -191,7 +191,10 @@ BEGIN
     ALTER EXTENSION recon ADD MATERIALIZED VIEW recon.mv_z_base;
     ALTER EXTENSION recon ADD MATERIALIZED VIEW recon.mv_a_top;
 END $$;
-SELECT results_eq($$SELECT view_name, refresh_order, depends_on FROM recon.materialized_layers ORDER BY refresh_order, view_name COLLATE "C"$$,
+SELECT results_eq($$SELECT view_name, refresh_order, depends_on FROM recon.materialized_layers
+                    WHERE view_name IN ('recon.mv_report_layers', 'recon.mv_report_channel_month', 'recon.mv_z_base', 'recon.mv_a_top',
+                                        'recon.mv_bridge_campaign_month', 'recon.mv_bridge_figures')
+                    ORDER BY refresh_order, view_name COLLATE "C"$$,
                   $$VALUES ('recon.mv_bridge_campaign_month', 0, '{}'::text[]),
                            ('recon.mv_report_layers', 0, '{}'::text[]),
                            ('recon.mv_bridge_figures', 1, '{recon.mv_bridge_campaign_month}'),
@@ -208,7 +211,8 @@ BEGIN
     PERFORM recon_demo_generate(7, 400);
 END $$;
 CREATE TEMP TABLE refreshed AS SELECT row_number() OVER () AS n, * FROM recon_refresh();
-SELECT results_eq($$SELECT view_name, mode FROM refreshed WHERE view_name NOT LIKE 'recon.mv_bridge%' ORDER BY n$$,
+SELECT results_eq($$SELECT view_name, mode FROM refreshed
+                    WHERE view_name NOT LIKE 'recon.mv_bridge%' AND view_name <> 'recon.mv_platform_performance' ORDER BY n$$,
                   $$VALUES ('recon.mv_report_layers', 'concurrently'), ('recon.mv_report_channel_month', 'concurrently'),
                            ('recon.mv_z_base', 'concurrently'), ('recon.mv_a_top', 'concurrently'),
                            ('recon.frozen_figures', 'freeze')$$,
@@ -222,7 +226,7 @@ SELECT set_eq('SELECT * FROM recon.mv_report_channel_month', 'SELECT * FROM reco
               '... mv_report_channel_month is report_channel_month');
 SELECT set_eq('SELECT * FROM recon.mv_a_top', 'SELECT * FROM recon.a_top', '... and the copy three levels up is its view');
 SELECT results_eq($$SELECT jsonb_array_length(views), data_as_of = recon.data_as_of() FROM recon.refresh_runs ORDER BY run_id DESC LIMIT 1$$,
-                  $$VALUES (6, true)$$, 'the run is logged with its views and the moment the data covers');
+                  $$VALUES (7, true)$$, 'the run is logged with its views and the moment the data covers');
 
 -- All or nothing: a copy that fails to refresh rolls back the copies refreshed before it.
 CREATE VIEW recon.fragile AS
@@ -338,7 +342,7 @@ BEGIN
     END LOOP;
     SELECT m INTO modes FROM dblink_get_result('rr_refresher') AS t(m text);
     PERFORM * FROM dblink_get_result('rr_refresher') AS t(m text);       -- end of the results
-    RETURN NEXT is(modes, 'concurrently,concurrently,concurrently,concurrently', 'the open refresh was concurrent');
+    RETURN NEXT is(modes, 'concurrently,concurrently,concurrently,concurrently,concurrently', 'the open refresh was concurrent');
     RETURN NEXT is((SELECT count(*)::int FROM pg_locks l
                     WHERE l.pid = refresher AND l.locktype = 'relation' AND l.mode = 'ExclusiveLock' AND l.granted
                       AND l.database = (SELECT oid FROM pg_database WHERE datname = scratch)
