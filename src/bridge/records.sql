@@ -3,15 +3,6 @@
 -- bridge ledger, the collected layer and CRM-vs-finance all read this one
 -- definition.
 
--- Why a record does not count as a real conversion: invalid (spam, test) or duplicate.
-CREATE FUNCTION recon.record_invalidity(status_reason text, dq_flags text[]) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN status_reason IN ('spam', 'test', 'test order') OR dq_flags && ARRAY['spam', 'test'] THEN 'invalid'
-                WHEN status_reason = 'duplicate' OR dq_flags && ARRAY['duplicate'] THEN 'duplicate' END
-$$;
-COMMENT ON FUNCTION recon.record_invalidity(text, text[]) IS
-    'invalid when the CRM closed the record as spam, test or test order (or dq_flags say spam/test), duplicate when it closed it as a duplicate (or dq_flags say so), else NULL.';
-
 -- The rows of recon.bridge_records (a function so that JIT stays off: see report.sql).
 CREATE FUNCTION recon.bridge_records_rows()
 RETURNS TABLE (record_id text, record_type text, crm_system text, created_at timestamptz, cohort_day date,

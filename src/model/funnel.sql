@@ -77,3 +77,12 @@ COMMENT ON TABLE recon.funnel_stage_history IS
 CREATE TRIGGER funnel_stage_history_touch BEFORE UPDATE ON recon.funnel_stage_history
     FOR EACH ROW EXECUTE FUNCTION recon.touch_updated_at();
 SELECT pg_catalog.pg_extension_config_dump('recon.funnel_stage_history', '');
+
+-- Why a record does not count as a real conversion: invalid (spam, test) or duplicate.
+CREATE FUNCTION recon.record_invalidity(status_reason text, dq_flags text[]) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN status_reason IN ('spam', 'test', 'test order') OR dq_flags && ARRAY['spam', 'test'] THEN 'invalid'
+                WHEN status_reason = 'duplicate' OR dq_flags && ARRAY['duplicate'] THEN 'duplicate' END
+$$;
+COMMENT ON FUNCTION recon.record_invalidity(text, text[]) IS
+    'invalid when the CRM closed the record as spam, test or test order (or dq_flags say spam/test), duplicate when it closed it as a duplicate (or dq_flags say so), else NULL.';

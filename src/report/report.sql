@@ -106,8 +106,7 @@ conversions AS (        -- the platform_report_window's window, one action type 
 records AS (           -- leads and orders (opportunities are counted through the lead they came from)
     SELECT f.record_id, f.channel,
            (f.created_at AT TIME ZONE (SELECT tz FROM settings))::date AS created_day,
-           coalesce(f.status_reason IN ('spam', 'test', 'test order', 'duplicate'), false)
-               OR f.dq_flags && ARRAY['spam', 'test', 'duplicate'] AS invalid
+           recon.record_invalidity(f.status_reason, f.dq_flags) IS NOT NULL AS invalid
     FROM recon.funnel_records f WHERE f.record_type IN ('lead', 'order')
 ),
 won AS (               -- a won order, or a won opportunity credited to its lead
