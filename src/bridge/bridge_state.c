@@ -162,7 +162,7 @@ bad_state_text(const char *input, const char *why)
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 			 errmsg("invalid input syntax for type recon_bridge_state: \"%s\"", input),
 			 errdetail("%s", why),
-			 errhint("The form is v1 [currency=XXX] [as_of=N] [youngest=N oldest=N] [points=7,30,...] [<line>=<amount>/<quantity> ...], as recon_bridge_state_out writes it.")));
+			 errhint("The form is v1 [currency=<code>] [as_of=N] [youngest=N oldest=N] [points=7,30,...] [<line>=<amount>/<quantity> ...], as recon_bridge_state_out writes it.")));
 }
 
 /* A 64-bit integer field at s; advances s. */
