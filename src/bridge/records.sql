@@ -46,7 +46,8 @@ signal AS (            -- every signal linked to a record, with the platform it 
 ),
 money AS (             -- posted transactions per record (an opportunity's go to its lead), net of tax and
                        -- shipping, in the record's currency (another one is converted on the transaction's day)
-    SELECT coalesce(op.parent_record_id, l.right_id) AS record_id,
+    SELECT CASE WHEN rec.record_type = 'opportunity' AND rec.parent_record_id IS NOT NULL
+                THEN rec.parent_record_id ELSE l.right_id END AS record_id,
            sum(x.net) FILTER (WHERE t.transaction_type = 'payment') AS paid,
            sum(x.net) FILTER (WHERE t.transaction_type IN ('refund', 'chargeback')) AS refunded_cash,
            sum(x.net) FILTER (WHERE t.transaction_type = 'credit_note') AS credited,
@@ -58,8 +59,6 @@ money AS (             -- posted transactions per record (an opportunity's go to
     FROM recon.match_links l
     JOIN recon.finance_transactions t ON t.transaction_id = l.left_id AND t.status = 'posted'
     JOIN recon.funnel_records rec ON rec.record_id = l.right_id
-    LEFT JOIN recon.funnel_records op
-           ON op.record_id = l.right_id AND op.record_type = 'opportunity' AND op.parent_record_id IS NOT NULL
     CROSS JOIN LATERAL (
         SELECT t.amount - CASE WHEN t.tax_treatment = 'inclusive' THEN t.tax_amount ELSE 0 END - t.shipping_amount AS full_net
     ) f
