@@ -15,11 +15,12 @@ CREATE TABLE recon_truth.runs (
     as_of         timestamptz NOT NULL,
     reporting_timezone text NOT NULL,
     row_counts    jsonb NOT NULL,
+    faults        jsonb NOT NULL DEFAULT '{}',
     generated_by  text NOT NULL DEFAULT current_user,
     generated_at  timestamptz NOT NULL DEFAULT now()
 );
 COMMENT ON TABLE recon_truth.runs IS
-    'The demo run whose data is loaded: seed, scale, simulated period, the extraction moment (as_of: nothing later exists) and the rows written per table.';
+    'The demo run whose data is loaded: seed, scale, simulated period, the extraction moment (as_of: nothing later exists), the rows written per table and the faults injected.';
 
 CREATE TABLE recon_truth.journeys (
     journey_id            bigint PRIMARY KEY,
@@ -128,7 +129,7 @@ DECLARE
     user_rows boolean := false;
 BEGIN
     FOREACH t IN ARRAY ARRAY['finance_transactions', 'funnel_stage_history', 'funnel_records',
-                             'conversion_signals', 'platform_conversions_daily', 'ad_delivery_daily',
+                             'conversion_signals', 'ad_clicks', 'platform_conversions_daily', 'ad_delivery_daily',
                              'ad_accounts', 'fx_rates'] LOOP
         EXECUTE format('SELECT EXISTS (SELECT 1 FROM recon.%I WHERE record_source <> %L)', t, 'demo')
            INTO user_rows;
@@ -156,13 +157,14 @@ BEGIN
         DELETE FROM recon.funnel_stage_history WHERE record_source = 'demo';
         DELETE FROM recon.funnel_records WHERE record_source = 'demo';
         DELETE FROM recon.conversion_signals WHERE record_source = 'demo';
+        DELETE FROM recon.ad_clicks WHERE record_source = 'demo';
         DELETE FROM recon.platform_conversions_daily WHERE record_source = 'demo';
         DELETE FROM recon.ad_delivery_daily WHERE record_source = 'demo';
         DELETE FROM recon.ad_accounts WHERE record_source = 'demo';
         DELETE FROM recon.fx_rates WHERE record_source = 'demo';
     ELSE
         TRUNCATE recon.finance_transactions, recon.funnel_stage_history, recon.funnel_records,
-                 recon.conversion_signals, recon.platform_conversions_daily, recon.ad_delivery_daily,
+                 recon.conversion_signals, recon.ad_clicks, recon.platform_conversions_daily, recon.ad_delivery_daily,
                  recon.ad_accounts, recon.fx_rates, recon.match_links, recon.match_ambiguities;
     END IF;
     TRUNCATE recon_truth.platform_claims, recon_truth.journeys, recon_truth.runs;
@@ -196,7 +198,67 @@ $$;
 COMMENT ON FUNCTION recon.demo_installments(numeric, numeric, text, integer, timestamptz, double precision) IS
     'Splits an invoice total and its tax into installments (last one takes the rounding remainder) with due dates.';
 
-CREATE FUNCTION recon_demo_generate(seed bigint, scale integer)
+-- What a second platform claims for a sale: its lead value (Google 150, LinkedIn 200), or the
+-- order's value in its own account currency.
+CREATE FUNCTION recon.demo_double_claim_value(stated_value numeric, currency text, platform text, platform_currency text)
+RETURNS numeric LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE platform WHEN 'google' THEN 150 WHEN 'linkedin' THEN 200
+                ELSE @extschema@.recon_money_round(stated_value * recon.demo_usd_per_unit(currency)
+                                                   / recon.demo_usd_per_unit(platform_currency), platform_currency) END
+$$;
+COMMENT ON FUNCTION recon.demo_double_claim_value(numeric, text, text, text) IS
+    'The value a second platform claims for a sale in the demo: its fixed lead value, or the order value converted to its account currency at the demo''s fixed rates.';
+
+-- The faults recon_demo_generate can inject, checked: one row per fault.
+CREATE FUNCTION recon.demo_fault_list(faults jsonb)
+RETURNS TABLE (fault text, platform text, from_day date, from_at timestamptz, share double precision)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    f record;
+    day_text text;
+BEGIN
+    FOR f IN SELECT key, value FROM jsonb_each(faults) ORDER BY key LOOP
+        IF f.key NOT IN ('consent_loss', 'modeled_change', 'dedup_break', 'feed_stop') THEN
+            RAISE EXCEPTION 'unknown demo fault "%"', f.key
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'Known faults: consent_loss, modeled_change, dedup_break, feed_stop.';
+        END IF;
+        IF jsonb_typeof(f.value) <> 'object' THEN
+            RAISE EXCEPTION 'demo fault "%" must be an object with platform and from, got %', f.key, f.value
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        fault := f.key;
+        platform := f.value->>'platform';
+        IF platform IS NULL OR platform NOT IN ('meta', 'google', 'tiktok', 'linkedin')
+           OR (f.key = 'dedup_break' AND platform <> 'meta') THEN
+            RAISE EXCEPTION 'demo fault "%" needs a demo platform, got %', f.key, coalesce(quote_literal(platform), 'none')
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = CASE WHEN f.key = 'dedup_break' THEN 'Only meta receives both Pixel and Conversions API events.'
+                                    ELSE 'Demo platforms: meta, google, tiktok, linkedin.' END;
+        END IF;
+        day_text := f.value->>'from';
+        IF day_text IS NULL OR day_text !~ '^\d{4}-\d{2}-\d{2}$' THEN
+            RAISE EXCEPTION 'demo fault "%" needs "from" as a date YYYY-MM-DD, got %', f.key, coalesce(quote_literal(day_text), 'none')
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        from_day := day_text::date;
+        -- a fault starts at midnight where the platform reports
+        SELECT from_day::timestamp AT TIME ZONE CASE p.report_clock WHEN 'utc' THEN 'UTC' ELSE c.account_timezone END
+          INTO from_at
+          FROM recon.platforms p JOIN (SELECT DISTINCT d.platform, d.account_timezone FROM recon.demo_catalog() d) c USING (platform)
+         WHERE p.platform = demo_fault_list.platform;
+        share := coalesce((f.value->>'share')::double precision, CASE f.key WHEN 'consent_loss' THEN 0.6 WHEN 'modeled_change' THEN 0.5 ELSE 1 END);
+        IF share IS NULL OR share <= 0 OR share > 1 THEN
+            RAISE EXCEPTION 'demo fault "%": share must be in (0, 1], got %', f.key, f.value->>'share'
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        RETURN NEXT;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION recon.demo_fault_list(jsonb) IS
+    'Checks and lists the faults passed to recon_demo_generate: fault, platform, first day (midnight in the platform''s report zone) and the share of journeys affected; raises 22023 for anything else.';
+
+CREATE FUNCTION recon_demo_generate(seed bigint, scale integer, faults jsonb DEFAULT '{}')
 RETURNS TABLE (table_name text, rows_written bigint)
 LANGUAGE plpgsql
 -- JIT compiles of these big plans cost more than the statements; sorts and
@@ -215,6 +277,12 @@ DECLARE
     counts       jsonb := '{}';
     written      bigint;
     saved_keys   jsonb;
+    fault        record;
+    -- injected faults (see the COMMENT): platform, first day, share of journeys affected
+    consent_platform  text;    consent_from  timestamptz;  consent_share  double precision;
+    modeled_platform  text;    modeled_from  timestamptz;  modeled_share  double precision;
+    dedup_from        timestamptz;
+    feed_platform     text;    feed_from     date;
 BEGIN
     IF seed IS NULL OR scale IS NULL THEN
         RAISE EXCEPTION 'recon_demo_generate needs a seed and a scale, got seed % and scale %',
@@ -227,10 +295,28 @@ BEGIN
                   DETAIL = 'The scale is the number of simulated journeys, from 1 to 10000000.';
     END IF;
 
+    IF faults IS NULL OR jsonb_typeof(faults) <> 'object' THEN
+        RAISE EXCEPTION 'demo faults must be a jsonb object, got %', coalesce(faults::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass ''{}'' for none, or e.g. {"feed_stop": {"platform": "tiktok", "from": "2026-04-08"}}.';
+    END IF;
+    FOR fault IN SELECT * FROM recon.demo_fault_list(faults) LOOP
+        CASE fault.fault
+        WHEN 'consent_loss' THEN
+            consent_platform := fault.platform; consent_from := fault.from_at; consent_share := fault.share;
+        WHEN 'modeled_change' THEN
+            modeled_platform := fault.platform; modeled_from := fault.from_at; modeled_share := fault.share;
+        WHEN 'dedup_break' THEN
+            dedup_from := fault.from_at;
+        WHEN 'feed_stop' THEN
+            feed_platform := fault.platform; feed_from := fault.from_day;
+        END CASE;
+    END LOOP;
+
     PERFORM recon.demo_clear();
     saved_keys := recon.bulk_load_begin(ARRAY[
         'recon.ad_delivery_daily', 'recon.platform_conversions_daily', 'recon.conversion_signals',
-        'recon.funnel_records', 'recon.funnel_stage_history', 'recon.finance_transactions',
+        'recon.funnel_records', 'recon.funnel_stage_history', 'recon.finance_transactions', 'recon.ad_clicks',
         'recon_truth.journeys', 'recon_truth.platform_claims']::regclass[]);
     IF to_regclass('pg_temp.demo_x') IS NOT NULL THEN    -- a second call in the same transaction
         DROP TABLE pg_temp.demo_j, pg_temp.demo_x, pg_temp.demo_pay, pg_temp.demo_claims, pg_temp.demo_r;
@@ -252,29 +338,50 @@ BEGIN
                recon_demo_random(seed, 15, i) AS r_refund,   recon_demo_random(seed, 16, i) AS r_install,
                recon_demo_random(seed, 17, i) AS r_unpaid,   recon_demo_random(seed, 18, i) AS r_t1,
                recon_demo_random(seed, 19, i) AS r_t2,       recon_demo_random(seed, 20, i) AS r_t3,
-               recon_demo_random(seed, 21, i) AS r_misc
+               recon_demo_random(seed, 21, i) AS r_misc,
+               recon_demo_random(seed, 22, i) AS r_fault
         FROM generate_series(1, scale) AS i
-    ), picked AS (
+    ), drawn AS (
         SELECT raw.*,
                CASE WHEN r_platform < 0.40 THEN 0 WHEN r_platform < 0.70 THEN 1
                     WHEN r_platform < 0.90 THEN 2 ELSE 3 END AS platform_index,
                CASE WHEN r_kind < 0.58 THEN 'click_conversion' WHEN r_kind < 0.66 THEN 'view_through'
                     WHEN r_kind < 0.73 THEN 'modeled'          WHEN r_kind < 0.80 THEN 'outside_window'
-                    WHEN r_kind < 0.88 THEN 'junk'             ELSE 'identity_lost' END AS kind,
+                    WHEN r_kind < 0.88 THEN 'junk'             ELSE 'identity_lost' END AS drawn_kind,
                period_start + r_time * (period_days * interval '1 day') AS touch_at
         FROM raw
+    ), picked AS (      -- injected faults: lost click ids turn click conversions into cross-device ones;
+                        -- a modeling change makes the platform claim a modeled conversion beside a real one
+        SELECT d.*,
+               CASE WHEN d.drawn_kind = 'click_conversion' AND pl.platform = consent_platform
+                         AND d.touch_at >= consent_from AND d.r_fault < consent_share THEN 'identity_lost'
+                    ELSE d.drawn_kind END AS kind,
+               coalesce(d.drawn_kind = 'click_conversion' AND pl.platform = modeled_platform
+                        AND d.touch_at >= modeled_from AND d.r_fault < modeled_share, false) AS modeled_extra
+        FROM drawn d
+        JOIN (VALUES (0, 'meta'), (1, 'google'), (2, 'tiktok'), (3, 'linkedin')) AS pl(platform_index, platform)
+          USING (platform_index)
     ), placed AS (
         SELECT p.*, c.platform, c.account_id, c.campaign_id, c.campaign_name, c.adset_id, c.ad_id, c.ad_index, c.currency,
                CASE WHEN p.platform_index IN (0, 2) THEN 'order' ELSE 'lead' END AS record_type,
-               CASE WHEN p.platform_index IN (0, 2) THEN 7 ELSE 30 END AS window_days
+               CASE WHEN p.platform_index IN (0, 2) THEN 7 ELSE 30 END AS window_days,
+               -- seconds left in the touch's day where the platform reports it
+               extract(epoch FROM (date_trunc('day', p.touch_at AT TIME ZONE rz.report_tz) + interval '1 day')
+                                  AT TIME ZONE rz.report_tz - p.touch_at) AS day_left_seconds
         FROM picked p
         JOIN recon.demo_catalog() c
           ON c.platform_index = p.platform_index AND c.ad_index = floor(p.r_ad * 16)::integer
+        CROSS JOIN LATERAL (SELECT CASE pf.report_clock WHEN 'utc' THEN 'UTC' ELSE c.account_timezone END AS report_tz
+                            FROM recon.platforms pf WHERE pf.platform = c.platform) rz
     ), lagged AS (
         SELECT placed.*,
                round((CASE kind
                    WHEN 'outside_window' THEN window_days + 0.5 + r_lag * 30
-                   WHEN 'view_through'   THEN r_lag * 0.99
+                   -- view-through and cross-device conversions happen on the day of the ad, where
+                   -- the platform reports: nothing the advertiser holds shows that touch, so the
+                   -- gap analysis dates them by the conversion (docs/gap.md)
+                   WHEN 'view_through'   THEN floor(r_lag * 0.999 * day_left_seconds / 86400 * 10000) / 10000
+                   WHEN 'identity_lost'  THEN floor(r_lag * 0.999 * day_left_seconds / 86400 * 10000) / 10000
                    WHEN 'modeled'        THEN r_lag * 7
                    WHEN 'junk'           THEN r_lag * 0.05
                    ELSE r_lag * r_lag * window_days END)::numeric, 4) AS lag_days
@@ -293,8 +400,23 @@ BEGIN
                     WHEN 'meta'   THEN 'IwAR' || recon_demo_token(seed, 30, l.i, 58)
                     WHEN 'google' THEN 'Cj0KCQ' || recon_demo_token(seed, 30, l.i, 80)
                     WHEN 'tiktok' THEN 'E.C.P.' || recon_demo_token(seed, 30, l.i, 40)
-                    ELSE recon_demo_token(seed, 30, l.i, 36) END END AS click_id
-    FROM lagged l;
+                    ELSE recon_demo_token(seed, 30, l.i, 36) END END AS click_id,
+           -- a click conversion the other platform of the business claims too: the person clicked
+           -- its ad halfway to the conversion, and the site kept both click ids
+           q.platform AS double_platform, q.account_id AS double_account_id, q.campaign_id AS double_campaign_id,
+           q.adset_id AS double_adset_id, q.ad_id AS double_ad_id, q.ad_index AS double_ad_index,
+           q.platform_index AS double_platform_index, q.currency AS double_currency,
+           CASE q.platform
+               WHEN 'meta'   THEN 'IwAR' || recon_demo_token(seed, 34, l.i, 58)
+               WHEN 'google' THEN 'Cj0KCQ' || recon_demo_token(seed, 34, l.i, 80)
+               WHEN 'tiktok' THEN 'E.C.P.' || recon_demo_token(seed, 34, l.i, 40)
+               WHEN 'linkedin' THEN recon_demo_token(seed, 34, l.i, 36) END AS double_click_id,
+           l.touch_at + l.lag_days / 2 * interval '1 day' AS double_touch_at
+    FROM lagged l
+    LEFT JOIN recon.demo_catalog() q
+      ON l.kind = 'click_conversion' AND l.r_double < 0.12
+     AND q.platform_index = (l.platform_index + 2) % 4     -- Meta <-> TikTok (shop), Google <-> LinkedIn (leads)
+     AND q.ad_index = floor(l.r_double_to * 1000)::integer % 16;
     ANALYZE demo_j;
 
     CREATE TEMP TABLE demo_x ON COMMIT DROP AS
@@ -315,7 +437,10 @@ BEGIN
                CASE WHEN j.record_type = 'order' AND j.r_misc BETWEEN 0.5 AND 0.8
                     THEN CASE j.currency WHEN 'JPY' THEN 500 ELSE 4.99 END ELSE 0 END AS shipping,
                CASE WHEN j.r_install < 0.6 THEN 1 WHEN j.r_install < 0.9 THEN 2 ELSE 3 END AS n_installments,
-               CASE j.currency WHEN 'EUR' THEN 0.19 WHEN 'GBP' THEN 0.20 ELSE 0 END AS vat_rate
+               CASE j.currency WHEN 'EUR' THEN 0.19 WHEN 'GBP' THEN 0.20 ELSE 0 END AS vat_rate,
+               -- Pixel and CAPI disagree on the event id of a clicked purchase (always once the dedup_break fault starts)
+               j.platform = 'meta' AND j.kind = 'click_conversion'
+                   AND (j.r_pixel < 0.15 OR coalesce(j.converted_at >= dedup_from, false)) AS dedup_broken
         FROM demo_j j
     ), lead_flow AS (
         SELECT b.*,
@@ -398,7 +523,8 @@ BEGIN
     CREATE TEMP TABLE demo_claims ON COMMIT DROP AS
     WITH own AS MATERIALIZED (
         SELECT x.i, x.platform, x.platform_index, x.ad_index, x.account_id, x.campaign_id, x.adset_id, x.ad_id,
-               x.currency, x.stated_value, x.touch_at, x.converted_at, x.r_pixel, x.r_double, x.r_double_to,
+               x.currency, x.stated_value, x.touch_at, x.converted_at, x.dedup_broken, x.modeled_extra,
+               x.double_platform, x.double_touch_at, x.double_platform_index, x.double_ad_index,
                a.report_timezone,
                CASE kind WHEN 'click_conversion' THEN 'click' ELSE kind END AS cause,
                CASE WHEN kind IN ('click_conversion', 'junk', 'identity_lost', 'modeled') THEN
@@ -417,28 +543,29 @@ BEGIN
     SELECT i AS journey_id, platform, account_id, campaign_id, adset_id, ad_id, report_date, cause,
            windows, 1 AS conversions, claim_value AS value, currency, platform_index * 16 + ad_index AS ad_key
     FROM own
-    UNION ALL   -- Pixel and CAPI events whose event ids drifted: Meta counts the purchase twice
+    UNION ALL   -- Pixel and CAPI events of a clicked purchase whose event ids drifted: Meta counts it twice
     SELECT i, platform, account_id, campaign_id, adset_id, ad_id, report_date, 'dedup_failure',
            windows, 1, claim_value, currency, platform_index * 16 + ad_index
     FROM own
-    WHERE platform = 'meta' AND cause IN ('click', 'view_through', 'identity_lost') AND r_pixel < 0.15
-    UNION ALL   -- the other platform of the same business claims the sale too, from its own touch halfway to it
+    WHERE dedup_broken
+    UNION ALL   -- the modeled_change fault: a modeled conversion beside the real one, nothing sent for it
+    SELECT i, platform, account_id, campaign_id, adset_id, ad_id, report_date, 'modeled',
+           windows, 1, claim_value, currency, platform_index * 16 + ad_index
+    FROM own
+    WHERE modeled_extra AND cause = 'click'
+    UNION ALL   -- the other platform of the same business claims the sale too, from its own click halfway to it
     SELECT o.i, c.platform, c.account_id, c.campaign_id, c.adset_id, c.ad_id,
            CASE WHEN c.platform = 'tiktok' THEN (o.converted_at AT TIME ZONE a.report_timezone)::date
-                ELSE ((o.touch_at + (o.converted_at - o.touch_at) / 2) AT TIME ZONE a.report_timezone)::date END,
+                ELSE (o.double_touch_at AT TIME ZONE a.report_timezone)::date END,
            'double_claim',
            CASE WHEN c.platform IN ('google', 'linkedin') THEN ARRAY['30d_click', 'default'] ELSE ARRAY['7d_click', 'default'] END,
            1,
-           CASE c.platform WHEN 'google' THEN 150 WHEN 'linkedin' THEN 200
-                ELSE recon_money_round(o.stated_value * recon.demo_usd_per_unit(o.currency)
-                                       / recon.demo_usd_per_unit(c.currency), c.currency) END,
+           recon.demo_double_claim_value(o.stated_value, o.currency, c.platform, c.currency),
            c.currency, c.platform_index * 16 + c.ad_index
     FROM own o
-    JOIN recon.demo_catalog() c
-      ON c.platform_index = (o.platform_index + 2) % 4     -- Meta <-> TikTok (shop), Google <-> LinkedIn (leads)
-     AND c.ad_index = floor(o.r_double_to * 1000)::integer % 16
+    JOIN recon.demo_catalog() c ON c.platform_index = o.double_platform_index AND c.ad_index = o.double_ad_index
     JOIN recon.ad_accounts a ON a.platform = c.platform AND a.account_id = c.account_id
-    WHERE o.cause IN ('click', 'view_through', 'identity_lost') AND o.r_double < 0.12;
+    WHERE o.cause = 'click';
     ANALYZE demo_claims;
 
     -- 5. Delivery: every ad, every day of its report calendar; clicks grow with the journeys.
@@ -467,6 +594,7 @@ BEGIN
                CASE c.currency WHEN 'USD' THEN 0.9 WHEN 'EUR' THEN 1.6 WHEN 'JPY' THEN 70 ELSE 4.5 END AS cpc
         FROM generate_series(date '2026-01-01', as_of::date, interval '1 day') AS g(d)
         WHERE g.d::date::timestamp AT TIME ZONE a.report_timezone < as_of   -- the day had begun where it is reported
+          AND NOT coalesce(c.platform = feed_platform AND g.d::date >= feed_from, false)   -- the feed_stop fault
     ) cal
     LEFT JOIN (SELECT j.platform, j.ad_id, (j.touch_at AT TIME ZONE r.report_timezone)::date AS day, count(*) AS n
                FROM demo_j j JOIN recon.ad_accounts r USING (platform, account_id)
@@ -495,6 +623,7 @@ BEGIN
     CROSS JOIN LATERAL unnest(CASE c.platform WHEN 'meta' THEN ARRAY['purchase', 'omni_purchase']
                                               WHEN 'tiktok' THEN ARRAY['complete_payment']
                                               ELSE ARRAY['lead'] END) AS at(action_type)
+    WHERE NOT coalesce(c.platform = feed_platform AND a.report_date >= feed_from, false)
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 11;
     GET DIAGNOSTICS written = ROW_COUNT;
     counts := counts || jsonb_build_object('platform_conversions_daily', written);
@@ -505,16 +634,18 @@ BEGIN
          fbc, fbp, external_id, email_sha256, value, currency, order_id, lead_id,
          campaign_id, adset_id, ad_id, record_source, batch_id)
     SELECT platform, account_id, s.source,
-           CASE WHEN s.source = 'capi' AND x.r_pixel < 0.15 AND x.kind IN ('click_conversion', 'view_through', 'identity_lost')
+           CASE WHEN s.source = 'capi' AND x.dedup_broken
                 THEN 'capi.' || recon_demo_token(seed, 31, x.i, 16)      -- the drifted event id
-                WHEN x.platform = 'linkedin' THEN 'urn:li:leadGenFormResponse:' || recon_demo_token(seed, 32, x.i, 20)
+                WHEN s.source = 'lead_form' THEN 'urn:li:leadGenFormResponse:' || recon_demo_token(seed, 32, x.i, 20)
                 ELSE x.record_id END,
            CASE x.platform WHEN 'meta' THEN 'Purchase' WHEN 'tiktok' THEN 'CompletePayment' ELSE 'Lead' END,
            x.converted_at + CASE WHEN s.source = 'capi' THEN (5 + floor(x.r_t3 * 200)) * interval '1 second'
-                                 WHEN s.source = 'offline_upload' THEN interval '1 day'
+                                 -- a gclid upload is sent the next day; an enhanced-conversions lead (hashed email, no
+                                 -- gclid) carries the lead's own time
+                                 WHEN s.source = 'offline_upload' AND x.kind <> 'identity_lost' THEN interval '1 day'
                                  ELSE interval '0' END,
            NULL,
-           CASE WHEN x.platform = 'google' THEN x.click_id END,
+           CASE WHEN x.platform = 'google' AND x.kind <> 'identity_lost' THEN x.click_id END,
            CASE WHEN x.platform = 'tiktok' AND x.kind <> 'identity_lost' THEN x.click_id END,
            NULL,
            CASE WHEN x.platform = 'meta' AND x.click_id IS NOT NULL AND x.kind <> 'identity_lost'
@@ -528,20 +659,59 @@ BEGIN
            coalesce(x.lead_platform_value, x.stated_value), x.currency,
            CASE WHEN x.record_type = 'order' THEN x.record_id END,
            CASE WHEN x.record_type = 'lead' THEN x.record_id END,
-           CASE WHEN x.platform = 'linkedin' THEN x.campaign_id END,
-           CASE WHEN x.platform = 'linkedin' THEN x.adset_id END,
-           CASE WHEN x.platform = 'linkedin' THEN x.ad_id END,
+           CASE WHEN s.source = 'lead_form' THEN x.campaign_id END,
+           CASE WHEN s.source = 'lead_form' THEN x.adset_id END,
+           CASE WHEN s.source = 'lead_form' THEN x.ad_id END,
            'demo', batch
     FROM demo_x x
+    -- every conversion a platform claims reached it as a signal (modeled ones aside): Google gets offline
+    -- uploads (gclid, or the hashed email alone for a cross-device lead), LinkedIn lead-form responses,
+    -- or its Conversions API for leads that came through the website
     CROSS JOIN LATERAL unnest(CASE x.platform WHEN 'meta' THEN ARRAY['pixel', 'capi']
                                               WHEN 'tiktok' THEN ARRAY['pixel']
                                               WHEN 'google' THEN ARRAY['offline_upload']
-                                              ELSE ARRAY['lead_form'] END) AS s(source)
+                                              ELSE CASE WHEN x.kind IN ('view_through', 'identity_lost') THEN ARRAY['capi']
+                                                        ELSE ARRAY['lead_form'] END END) AS s(source)
     WHERE x.has_record
-      AND NOT (x.platform = 'google' AND (x.click_id IS NULL OR x.kind = 'identity_lost'))
-      AND NOT (x.platform = 'linkedin' AND x.kind IN ('view_through', 'identity_lost'));
+      AND NOT (x.platform = 'google' AND x.click_id IS NULL);
     GET DIAGNOSTICS written = ROW_COUNT;
     counts := counts || jsonb_build_object('conversion_signals', written);
+
+    -- ... and the other platform's tag fired on a sale it claims too, with its own click id.
+    INSERT INTO recon.conversion_signals
+        (platform, account_id, source, event_id, event_name, event_time, fbclid, gclid, ttclid, li_fat_id,
+         fbc, fbp, external_id, email_sha256, value, currency, order_id, lead_id, record_source, batch_id)
+    SELECT x.double_platform, x.double_account_id,
+           CASE x.double_platform WHEN 'google' THEN 'offline_upload' WHEN 'linkedin' THEN 'capi' ELSE 'pixel' END,
+           x.record_id,
+           CASE x.double_platform WHEN 'meta' THEN 'Purchase' WHEN 'tiktok' THEN 'CompletePayment' ELSE 'Lead' END,
+           x.converted_at + CASE WHEN x.double_platform = 'google' THEN interval '1 day' ELSE interval '0' END,
+           NULL,
+           CASE WHEN x.double_platform = 'google' THEN x.double_click_id END,
+           CASE WHEN x.double_platform = 'tiktok' THEN x.double_click_id END,
+           CASE WHEN x.double_platform = 'linkedin' THEN x.double_click_id END,
+           CASE WHEN x.double_platform = 'meta'
+                THEN format('fb.1.%s.%s', (extract(epoch FROM x.double_touch_at) * 1000)::bigint, x.double_click_id) END,
+           NULL, NULL, x.email_sha256,
+           recon.demo_double_claim_value(x.stated_value, x.currency, x.double_platform, x.double_currency), x.double_currency,
+           CASE WHEN x.record_type = 'order' THEN x.record_id END,
+           CASE WHEN x.record_type = 'lead' THEN x.record_id END,
+           'demo', batch
+    FROM demo_x x
+    WHERE x.has_record AND x.double_platform IS NOT NULL;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    counts := counts || jsonb_build_object('conversion_signals', (counts->>'conversion_signals')::bigint + written);
+
+    -- The click log: every click the landing pages captured (also the cross-device ones nothing links back).
+    INSERT INTO recon.ad_clicks (platform, click_id, clicked_at, account_id, campaign_id, adset_id, ad_id, record_source, batch_id)
+    SELECT platform, click_id, touch_at, account_id, campaign_id, adset_id, ad_id, 'demo', batch
+    FROM demo_x WHERE click_id IS NOT NULL AND touch_at < as_of
+    UNION ALL
+    SELECT double_platform, double_click_id, double_touch_at, double_account_id, double_campaign_id, double_adset_id,
+           double_ad_id, 'demo', batch
+    FROM demo_x WHERE has_record AND double_platform IS NOT NULL;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    counts := counts || jsonb_build_object('ad_clicks', written);
 
     -- 7. CRM records: leads and orders, opportunities for qualified leads, repeat form
     --    fills. Each carries up to three stages (s1..s3, entered t1..t3) for the history.
@@ -567,10 +737,14 @@ BEGIN
                CASE WHEN x.click_id IS NOT NULL AND x.kind <> 'identity_lost' THEN x.campaign_name END AS utm_campaign,
                CASE WHEN x.click_id IS NOT NULL AND x.kind <> 'identity_lost' THEN x.ad_id END AS utm_content,
                CASE WHEN x.click_id IS NOT NULL AND x.kind <> 'identity_lost' THEN x.campaign_id END AS utm_id,
-               CASE WHEN x.platform = 'meta' AND x.kind <> 'identity_lost' THEN x.click_id END AS fbclid,
-               CASE WHEN x.platform = 'google' AND x.kind <> 'identity_lost' THEN x.click_id END AS gclid,
-               CASE WHEN x.platform = 'tiktok' AND x.kind <> 'identity_lost' THEN x.click_id END AS ttclid,
-               CASE WHEN x.platform = 'linkedin' AND x.kind <> 'identity_lost' THEN x.click_id END AS li_fat_id,
+               CASE WHEN x.platform = 'meta' AND x.kind <> 'identity_lost' THEN x.click_id
+                    WHEN x.double_platform = 'meta' THEN x.double_click_id END AS fbclid,
+               CASE WHEN x.platform = 'google' AND x.kind <> 'identity_lost' THEN x.click_id
+                    WHEN x.double_platform = 'google' THEN x.double_click_id END AS gclid,
+               CASE WHEN x.platform = 'tiktok' AND x.kind <> 'identity_lost' THEN x.click_id
+                    WHEN x.double_platform = 'tiktok' THEN x.double_click_id END AS ttclid,
+               CASE WHEN x.platform = 'linkedin' AND x.kind <> 'identity_lost' THEN x.click_id
+                    WHEN x.double_platform = 'linkedin' THEN x.double_click_id END AS li_fat_id,
                NULL::text AS fbc,
                x.email_sha256, x.customer_id, NULL::text AS parent_record_id,
                CASE WHEN x.record_type = 'order' THEN x.stated_value END AS stated_value, x.currency,
@@ -756,16 +930,16 @@ BEGIN
     PERFORM recon.bulk_load_end(saved_keys);
     -- Fresh statistics: without them the planner takes the new tables for empty ones.
     ANALYZE recon.ad_accounts, recon.fx_rates, recon.ad_delivery_daily, recon.platform_conversions_daily,
-            recon.conversion_signals, recon.funnel_records, recon.funnel_stage_history,
+            recon.conversion_signals, recon.ad_clicks, recon.funnel_records, recon.funnel_stage_history,
             recon.finance_transactions, recon_truth.journeys, recon_truth.platform_claims;
 
-    INSERT INTO recon_truth.runs (seed, scale, period_start, period_end, as_of, reporting_timezone, row_counts)
-    VALUES (seed, scale, period_start::date, (period_start + period_days * interval '1 day')::date, as_of, report_tz, counts);
+    INSERT INTO recon_truth.runs (seed, scale, period_start, period_end, as_of, reporting_timezone, row_counts, faults)
+    VALUES (seed, scale, period_start::date, (period_start + period_days * interval '1 day')::date, as_of, report_tz, counts, faults);
 
     RETURN QUERY SELECT e.key, e.value::bigint FROM jsonb_each_text(counts) e ORDER BY 1;
 END $gen$;
-COMMENT ON FUNCTION recon_demo_generate(bigint, integer) IS
-    'Replaces the demo data with a deterministic simulation of `scale` journeys (1..10,000,000) across Meta, Google, TikTok and LinkedIn, a CRM and finance, injecting every cause of disagreement and recording the truth in recon_truth. Same seed and scale, same data. Returns rows written per table.';
+COMMENT ON FUNCTION recon_demo_generate(bigint, integer, jsonb) IS
+    'Replaces the demo data with a deterministic simulation of `scale` journeys (1..10,000,000) across Meta, Google, TikTok and LinkedIn, a CRM and finance, injecting every cause of disagreement and recording the truth in recon_truth. Same seed and scale, same data. faults (default none) injects operational faults from a day on: {"consent_loss": {"platform": P, "from": D, "share": 0.6}} (click ids lost: click conversions become cross-device), {"modeled_change": {..., "share": 0.5}} (the platform claims a modeled conversion beside that share of click conversions), {"dedup_break": {"platform": "meta", "from": D}} (Pixel and CAPI event ids stop matching), {"feed_stop": {"platform": P, "from": D}} (the platform''s report feed stops). Returns rows written per table.';
 
 -- A digest per demo table, to compare two runs (same seed and scale, same
 -- digests: the generator's determinism, checkable by anyone). Every column but
@@ -778,7 +952,7 @@ DECLARE
     t text;
 BEGIN
     FOREACH t IN ARRAY ARRAY['recon.ad_accounts', 'recon.fx_rates', 'recon.ad_delivery_daily',
-        'recon.platform_conversions_daily', 'recon.conversion_signals', 'recon.funnel_records',
+        'recon.platform_conversions_daily', 'recon.conversion_signals', 'recon.ad_clicks', 'recon.funnel_records',
         'recon.funnel_stage_history', 'recon.finance_transactions', 'recon_truth.journeys',
         'recon_truth.platform_claims'] LOOP
         table_name := t;
@@ -852,8 +1026,8 @@ LANGUAGE sql STABLE AS $$
     UNION ALL
     SELECT 'each Pixel/CAPI dedup failure is one order with two signals and two event ids; other Meta orders share one',
            0 = (SELECT count(*) FROM recon_truth.journeys j JOIN meta_orders m ON m.order_id = j.record_id
-                       WHERE j.platform = 'meta' AND m.event_ids <> CASE WHEN j.pixel_capi_duplicate THEN 2 ELSE 1 END
-                          OR m.signals <> 2),
+                       WHERE j.platform = 'meta' AND (m.event_ids <> CASE WHEN j.pixel_capi_duplicate THEN 2 ELSE 1 END
+                                                      OR m.signals <> 2)),
            (SELECT count(*) FROM recon_truth.journeys j WHERE pixel_capi_duplicate)::text || ' dedup failures'
     UNION ALL
     SELECT 'collected revenue in finance equals the truth, per journey',

@@ -150,3 +150,26 @@ CREATE TRIGGER conversion_signals_touch BEFORE UPDATE ON recon.conversion_signal
 CREATE INDEX conversion_signals_order ON recon.conversion_signals (order_id) WHERE order_id IS NOT NULL;
 CREATE INDEX conversion_signals_event ON recon.conversion_signals (platform, event_name, event_id);
 SELECT pg_catalog.pg_extension_config_dump('recon.conversion_signals', '');
+
+CREATE TABLE recon.ad_clicks (
+    platform         text COLLATE "C" NOT NULL REFERENCES recon.platforms,
+    click_id         text COLLATE "C" NOT NULL CHECK (click_id <> ''),
+    clicked_at       timestamptz NOT NULL,
+    account_id       text COLLATE "C",
+    campaign_id      text COLLATE "C",
+    adset_id         text COLLATE "C",
+    ad_id            text COLLATE "C",
+    record_source    text COLLATE "C" NOT NULL,
+    batch_id         text COLLATE "C",
+    loaded_at        timestamptz NOT NULL DEFAULT now(),
+    updated_at       timestamptz NOT NULL DEFAULT now(),
+    dq_flags         text[] NOT NULL DEFAULT '{}',
+    PRIMARY KEY (platform, click_id)
+);
+COMMENT ON TABLE recon.ad_clicks IS
+    'The click log: each ad click the advertiser captured (landing-page click id with its time and the campaign, ad set and ad ids from the URL, or a click-level report such as Google''s click_view). The gap analysis reads it for click-to-conversion lag (attribution window) and for the day a platform books a click (clock).';
+COMMENT ON COLUMN recon.ad_clicks.click_id IS
+    'The platform''s click id as captured: fbclid, gclid, gbraid, wbraid, ttclid, msclkid or li_fat_id.';
+CREATE TRIGGER ad_clicks_touch BEFORE UPDATE ON recon.ad_clicks
+    FOR EACH ROW EXECUTE FUNCTION recon.touch_updated_at();
+SELECT pg_catalog.pg_extension_config_dump('recon.ad_clicks', '');

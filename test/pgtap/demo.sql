@@ -62,7 +62,7 @@ SELECT throws_ok($$SELECT * FROM recon_demo_generate(1, NULL)$$, '22004', NULL, 
 
 ---------------------------------------------------------------- a first run
 SELECT results_eq($$SELECT table_name, rows_written > 0 FROM recon_demo_generate(7, 300) ORDER BY table_name COLLATE "C"$$,
-                  $$VALUES ('ad_accounts', true), ('ad_delivery_daily', true), ('conversion_signals', true),
+                  $$VALUES ('ad_accounts', true), ('ad_clicks', true), ('ad_delivery_daily', true), ('conversion_signals', true),
                            ('finance_transactions', true), ('funnel_records', true), ('funnel_stage_history', true),
                            ('fx_rates', true), ('platform_conversions_daily', true), ('truth.journeys', true),
                            ('truth.platform_claims', true)$$,
@@ -129,15 +129,15 @@ SELECT is((SELECT count(*)::int FROM recon_truth.journeys j
 CREATE TEMP TABLE digest_7 AS SELECT * FROM recon.demo_fingerprint();
 CREATE TEMP TABLE content_7 AS SELECT * FROM recon.demo_fingerprint('{loaded_at,updated_at,signal_key,batch_id}');
 SELECT is((SELECT count(*)::int FROM digest_7 WHERE digest IS NULL), 0, 'every table has rows to digest');
-SELECT is((SELECT count(*)::int FROM recon_demo_generate(7, 300)), 10, 'the same seed and scale again');
+SELECT is((SELECT count(*)::int FROM recon_demo_generate(7, 300)), 11, 'the same seed and scale again');
 SELECT set_eq($$SELECT * FROM recon.demo_fingerprint()$$, $$SELECT * FROM digest_7$$,
               '... give the same content in every table');
 SET LOCAL TimeZone = 'Pacific/Auckland';
-SELECT is((SELECT count(*)::int FROM recon_demo_generate(7, 300)), 10, 'the same run from a session in Pacific/Auckland');
+SELECT is((SELECT count(*)::int FROM recon_demo_generate(7, 300)), 11, 'the same run from a session in Pacific/Auckland');
 SELECT set_eq($$SELECT * FROM recon.demo_fingerprint()$$, $$SELECT * FROM digest_7$$,
               '... gives the same content: no date follows the session''s zone');
 RESET TimeZone;
-SELECT is((SELECT count(*)::int FROM recon_demo_generate(8, 300)), 10, 'another seed');
+SELECT is((SELECT count(*)::int FROM recon_demo_generate(8, 300)), 11, 'another seed');
 SELECT set_eq($$SELECT a.table_name FROM recon.demo_fingerprint('{loaded_at,updated_at,signal_key,batch_id}') a
                 JOIN content_7 b USING (table_name) WHERE a.digest = b.digest$$,
               ARRAY['recon.ad_accounts'],
@@ -164,7 +164,7 @@ CREATE FUNCTION pg_temp.user_rows() RETURNS SETOF jsonb LANGUAGE sql SET TimeZon
 $$;
 CREATE TEMP TABLE user_rows_before AS SELECT * FROM pg_temp.user_rows() AS r;
 
-SELECT is((SELECT count(*)::int FROM recon_demo_generate(7, 300)), 10, 'a run with user rows in the tables');
+SELECT is((SELECT count(*)::int FROM recon_demo_generate(7, 300)), 11, 'a run with user rows in the tables');
 SELECT set_eq($$SELECT * FROM pg_temp.user_rows()$$, $$SELECT * FROM user_rows_before$$,
               '... keeps the user''s account, delivery row, CRM record and transaction unchanged');
 SELECT is((SELECT count(*)::int FROM user_rows_before), 4, '... all four of them');
@@ -179,7 +179,8 @@ SELECT set_eq(
           UNION ALL SELECT 'conversion_signals', record_source, batch_id, count(*) FROM recon.conversion_signals GROUP BY 2, 3
           UNION ALL SELECT 'funnel_records', record_source, batch_id, count(*) FROM recon.funnel_records GROUP BY 2, 3
           UNION ALL SELECT 'funnel_stage_history', record_source, batch_id, count(*) FROM recon.funnel_stage_history GROUP BY 2, 3
-          UNION ALL SELECT 'finance_transactions', record_source, batch_id, count(*) FROM recon.finance_transactions GROUP BY 2, 3) s$$,
+          UNION ALL SELECT 'finance_transactions', record_source, batch_id, count(*) FROM recon.finance_transactions GROUP BY 2, 3
+          UNION ALL SELECT 'ad_clicks', record_source, batch_id, count(*) FROM recon.ad_clicks GROUP BY 2, 3) s$$,
     $$SELECT key AS t, 'demo' AS source, 'demo-7' AS batch, value::bigint AS n FROM recon_truth.runs, jsonb_each_text(row_counts) WHERE key NOT LIKE 'truth.%'
       UNION ALL VALUES ('ad_accounts', 'crm-import', 'user-1', 1), ('ad_delivery_daily', 'crm-import', 'user-1', 1),
                        ('funnel_records', 'crm-import', 'user-1', 1), ('finance_transactions', 'crm-import', 'user-1', 1)$$,

@@ -134,7 +134,7 @@ FROM (VALUES ('recon_currency', ARRAY['text']), ('recon_currency_minor_units', A
              ('recon_fx_amount', ARRAY['numeric', 'text', 'date', 'text', 'text']),
              ('recon_demo_random', ARRAY['bigint', 'bigint', 'bigint']),
              ('recon_demo_token', ARRAY['bigint', 'bigint', 'bigint', 'integer']),
-             ('recon_demo_generate', ARRAY['bigint', 'integer']),
+             ('recon_demo_generate', ARRAY['bigint', 'integer', 'jsonb']),
              ('recon_is_sha256_hex', ARRAY['text'])) AS x(f, args);
 SELECT has_function('recon', f, args, format('function recon.%s(%s) exists', f, array_to_string(args, ', ')))
 FROM (VALUES ('setting_defaults', ARRAY[]::text[]), ('validate_setting', ARRAY['text', 'text']),
