@@ -21,7 +21,15 @@ RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     ('platform_report_window', 'default',
      'Attribution window whose platform conversions the reports show (default = the account''s attribution setting).'),
     ('freeze_after_days', '14',
-     'A month is frozen once its last day plus this many days is before the day the data reached; later changes to it are restatements, accepted with a reason (0 to 3650).')
+     'A month is frozen once its last day plus this many days is before the day the data reached; later changes to it are restatements, accepted with a reason (0 to 3650).'),
+    ('monitor_baseline_periods', '8',
+     'How many earlier periods (weeks, or days) the monitor''s baseline takes its median and MAD over (3 to 104).'),
+    ('monitor_threshold', '3',
+     'How many robust spreads (1.4826 x MAD, at least the period''s own sampling error) a watched value must move from its baseline median to raise an alert (1 to 20).'),
+    ('monitor_min_shift', '0.2',
+     'The smallest move, as a share of the baseline median, that raises an alert however small the spread (0 to 10).'),
+    ('monitor_min_sample', '30',
+     'The fewest conversions (or records) on each side of a period for the monitor to judge it; smaller periods are insufficient_data (1 to 1000000).')
 $$;
 COMMENT ON FUNCTION recon.setting_defaults() IS
     'Every recon setting with its default value and what it controls.';
@@ -42,6 +50,8 @@ CREATE FUNCTION recon.validate_setting(setting_name text, setting_value text) RE
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     days integer[];
+    bounds numeric[];
+    position integer;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM recon.setting_defaults() d WHERE d.name = setting_name) THEN
         RAISE EXCEPTION 'unrecognized recon setting "%"', setting_name
@@ -96,6 +106,19 @@ BEGIN
                       DETAIL = 'A whole number of days from 0 to 3650.';
         END IF;
         RETURN btrim(setting_value)::integer::text;
+    WHEN 'monitor_baseline_periods', 'monitor_min_sample', 'monitor_threshold', 'monitor_min_shift' THEN
+        -- (low, high, whole numbers only?) per setting; an IF condition cannot hold a CASE (its THEN ends the condition)
+        position := array_position(ARRAY['monitor_baseline_periods', 'monitor_min_sample', 'monitor_threshold', 'monitor_min_shift'],
+                                   setting_name);
+        bounds := ARRAY[(ARRAY[3, 1, 1, 0])[position], (ARRAY[104, 1000000, 20, 10])[position], (ARRAY[1, 1, 0, 0])[position]];
+        IF setting_value !~ '^\s*\d{1,7}(\.\d{1,4})?\s*$' OR (bounds[3] = 1 AND setting_value ~ '\.')
+           OR btrim(setting_value)::numeric NOT BETWEEN bounds[1] AND bounds[2] THEN
+            RAISE EXCEPTION 'invalid value for recon setting "%": "%"', setting_name, setting_value
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = format('A %s from %s to %s.', CASE WHEN bounds[3] = 1 THEN 'whole number' ELSE 'number' END,
+                                      bounds[1], bounds[2]);
+        END IF;
+        RETURN btrim(setting_value)::numeric::text;
     WHEN 'platform_report_window' THEN
         IF setting_value !~ '^[a-z0-9_]+$' THEN
             RAISE EXCEPTION 'invalid value for recon setting "platform_report_window": "%"', setting_value

@@ -434,3 +434,6 @@ SELECT recon.materialize_layer('report_channel_month', ARRAY['channel', 'month']
 SELECT recon.materialize_layer('bridge_campaign_month', ARRAY['channel', 'platform', 'account_id', 'campaign_id', 'cohort_month']);
 SELECT recon.materialize_layer('bridge_figures', ARRAY['subject', 'period', 'metric']);
 SELECT recon.materialize_layer('platform_performance', ARRAY['platform', 'account_id', 'campaign_id', 'month']);
+SELECT recon.materialize_layer('gap_decomposition', ARRAY['channel', 'period', 'currency', 'campaign_id']);
+SELECT recon.materialize_layer('ratio_monitor', ARRAY['watch', 'channel', 'period_grain', 'period']);
+SELECT recon.materialize_layer('alerts', ARRAY['period_grain', 'period', 'channel', 'watch', 'moved_part']);

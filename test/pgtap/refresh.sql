@@ -10,7 +10,7 @@
 \endif
 BEGIN;
 SET LOCAL pgtap.password = :'pgpassword';
-SELECT plan(78);
+SELECT plan(79);
 CREATE EXTENSION IF NOT EXISTS dblink;
 
 -- A connection string to a database of this cluster, for dblink sessions (the Unix socket first).
@@ -212,12 +212,16 @@ BEGIN
 END $$;
 CREATE TEMP TABLE refreshed AS SELECT row_number() OVER () AS n, * FROM recon_refresh();
 SELECT results_eq($$SELECT view_name, mode FROM refreshed
-                    WHERE view_name NOT LIKE 'recon.mv_bridge%' AND view_name <> 'recon.mv_platform_performance' ORDER BY n$$,
+                    WHERE view_name NOT LIKE 'recon.mv_bridge%' AND view_name NOT IN ('recon.mv_platform_performance',
+                          'recon.mv_gap_decomposition', 'recon.mv_ratio_monitor', 'recon.mv_alerts') ORDER BY n$$,
                   $$VALUES ('recon.mv_report_layers', 'concurrently'), ('recon.mv_report_channel_month', 'concurrently'),
                            ('recon.mv_z_base', 'concurrently'), ('recon.mv_a_top', 'concurrently'),
                            ('recon.frozen_figures', 'freeze')$$,
                   'recon_refresh() refreshes every copy concurrently, in dependency order, then freezes');
 SELECT ok((SELECT bool_and(milliseconds >= 0 AND rows >= 0) FROM refreshed), '... timing each step and counting its rows');
+SELECT ok((SELECT n FROM refreshed WHERE view_name = 'recon.mv_ratio_monitor') < (SELECT n FROM refreshed WHERE view_name = 'recon.mv_alerts')
+          AND (SELECT count(*) FROM refreshed WHERE view_name = 'recon.mv_gap_decomposition' AND mode = 'concurrently') = 1,
+          '... the gap''s copies too, the monitor before the alerts that read it');
 SELECT is((SELECT rows FROM refreshed WHERE view_name = 'recon.mv_report_layers'), (SELECT count(*) FROM recon.report_layers),
           '... rows = the rows the copy now holds');
 SELECT set_eq('SELECT * FROM recon.mv_report_layers', 'SELECT * FROM recon.report_layers',
@@ -226,7 +230,7 @@ SELECT set_eq('SELECT * FROM recon.mv_report_channel_month', 'SELECT * FROM reco
               '... mv_report_channel_month is report_channel_month');
 SELECT set_eq('SELECT * FROM recon.mv_a_top', 'SELECT * FROM recon.a_top', '... and the copy three levels up is its view');
 SELECT results_eq($$SELECT jsonb_array_length(views), data_as_of = recon.data_as_of() FROM recon.refresh_runs ORDER BY run_id DESC LIMIT 1$$,
-                  $$VALUES (7, true)$$, 'the run is logged with its views and the moment the data covers');
+                  $$VALUES (10, true)$$, 'the run is logged with its views and the moment the data covers');
 
 -- All or nothing: a copy that fails to refresh rolls back the copies refreshed before it.
 CREATE VIEW recon.fragile AS
@@ -342,7 +346,8 @@ BEGIN
     END LOOP;
     SELECT m INTO modes FROM dblink_get_result('rr_refresher') AS t(m text);
     PERFORM * FROM dblink_get_result('rr_refresher') AS t(m text);       -- end of the results
-    RETURN NEXT is(modes, 'concurrently,concurrently,concurrently,concurrently,concurrently', 'the open refresh was concurrent');
+    RETURN NEXT is(modes, 'concurrently,concurrently,concurrently,concurrently,concurrently,concurrently,concurrently,concurrently',
+                   'the open refresh was concurrent');
     RETURN NEXT is((SELECT count(*)::int FROM pg_locks l
                     WHERE l.pid = refresher AND l.locktype = 'relation' AND l.mode = 'ExclusiveLock' AND l.granted
                       AND l.database = (SELECT oid FROM pg_database WHERE datname = scratch)

@@ -6,7 +6,8 @@ SELECT plan(65);
 SELECT results_eq(
     $$SELECT name, value, is_default FROM recon.effective_settings ORDER BY name$$,
     $$VALUES ('freeze_after_days', '14', true), ('fx_max_staleness_days', '4', true), ('fx_pivot_currency', 'EUR', true), ('fx_policy', 'daily', true),
-             ('maturity_days', '{7,30,60,90}', true), ('platform_report_window', 'default', true),
+             ('maturity_days', '{7,30,60,90}', true), ('monitor_baseline_periods', '8', true), ('monitor_min_sample', '30', true),
+             ('monitor_min_shift', '0.2', true), ('monitor_threshold', '3', true), ('platform_report_window', 'default', true),
              ('reporting_currency', 'USD', true), ('reporting_timezone', 'UTC', true)$$,
     'every setting starts at its default');
 SELECT is(recon.setting('reporting_currency'), 'USD', 'recon.setting reads the default');

@@ -1,0 +1,249 @@
+-- Watching the gap: the platform-to-CRM ratio per channel and week (and day)
+-- against a robust baseline, the identifiers and links it rests on, and feeds
+-- that stop; every move beyond the normal spread becomes an alert (docs/gap.md).
+
+-- Median of an array (NULLs ignored); NULL for an empty one.
+CREATE FUNCTION recon.array_median(values_in numeric[]) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v)::numeric FROM unnest(values_in) AS v WHERE v IS NOT NULL
+$$;
+COMMENT ON FUNCTION recon.array_median(numeric[]) IS 'The median of the array''s non-NULL values; NULL when there are none.';
+
+-- Median absolute deviation from the median.
+CREATE FUNCTION recon.array_mad(values_in numeric[]) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT recon.array_median(array_agg(abs(v - recon.array_median(values_in)))) FROM unnest(values_in) AS v WHERE v IS NOT NULL
+$$;
+COMMENT ON FUNCTION recon.array_mad(numeric[]) IS
+    'The median absolute deviation of the array''s non-NULL values from their median (multiply by 1.4826 for a normal spread); NULL when there are none.';
+
+-- The grains the monitor watches.
+CREATE FUNCTION recon.monitor_grain(grain text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+    IF grain IN ('week', 'day') THEN
+        RETURN grain;
+    END IF;
+    RAISE EXCEPTION 'the monitor watches weeks and days, not "%"', grain USING ERRCODE = 'invalid_parameter_value';
+END $$;
+COMMENT ON FUNCTION recon.monitor_grain(text) IS 'Returns the grain when the monitor knows it (week, day); 22023 otherwise.';
+
+-- The last n elements of an array (all of it when shorter).
+CREATE FUNCTION recon.array_last(values_in numeric[], n integer) RETURNS numeric[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT values_in[greatest(1, coalesce(array_length(values_in, 1), 0) - n + 1):]
+$$;
+COMMENT ON FUNCTION recon.array_last(numeric[], integer) IS 'The last n elements of a one-dimensional array (the whole array when it is shorter).';
+
+-- The monitor's rows for one grain: every watched value, its baseline and verdict.
+CREATE FUNCTION recon.ratio_monitor_rows(grain text)
+RETURNS TABLE (watch text, channel text, period_grain text, period date, maturity text, value numeric, sample numeric,
+               baseline_median numeric, baseline_spread numeric, baseline_periods integer, robust_z numeric,
+               status text, moved_part text, moved_by numeric, detail text)
+LANGUAGE sql STABLE
+SET jit = off
+AS $monitor$
+WITH cfg AS MATERIALIZED (
+    SELECT recon.setting('monitor_baseline_periods')::integer AS n, recon.setting('monitor_threshold')::numeric AS threshold,
+           recon.setting('monitor_min_shift')::numeric AS min_shift, recon.setting('monitor_min_sample')::numeric AS min_sample,
+           (SELECT tz FROM recon.report_context()) AS tz,
+           recon.monitor_grain(grain) AS checked_grain
+),
+gap AS MATERIALIZED (
+    SELECT g.* FROM recon.gap_decomposition_rows(recon.monitor_grain(grain)) g
+    WHERE g.campaign_id IS NULL
+),
+-- the ratio per channel (1 plus the sum of the parts per CRM conversion)
+live_days AS (      -- days each channel spent on
+    SELECT DISTINCT platform AS channel, report_date AS day FROM recon.platform_delivery WHERE spend > 0
+),
+windows AS (SELECT platform AS channel, coalesce(max(click_days), 0) AS click_days FROM recon.gap_account_settings GROUP BY 1),
+ratio AS (
+    SELECT 'ratio' AS watch, g.channel, g.period, g.maturity, g.ratio AS value,
+           least(g.platform_conversions, g.crm_conversions) AS sample,
+           g.ratio * sqrt(1 / nullif(g.platform_conversions, 0) + 1 / nullif(g.crm_conversions, 0)) AS sampling_error,
+           g.notes,
+           -- a period inside a live stretch: spend on each day from one click window before it (the clicks its CRM
+           -- conversions come from) to the day after it; not a start, a pause or an end
+           (SELECT count(*) FROM live_days l
+            WHERE l.channel = g.channel
+              AND l.day BETWEEN g.period - coalesce(w.click_days, 0) AND (g.period + ('1 ' || (SELECT checked_grain FROM cfg))::interval)::date)
+               = (g.period + ('1 ' || (SELECT checked_grain FROM cfg))::interval)::date - g.period + coalesce(w.click_days, 0) + 1 AS live
+    FROM gap g LEFT JOIN windows w USING (channel)
+),
+-- identifiers new CRM leads and orders arrive with, and how they link (all channels together)
+records AS (
+    SELECT recon.gap_period((f.created_at AT TIME ZONE (SELECT tz FROM cfg))::date, (SELECT checked_grain FROM cfg)) AS period,
+           coalesce(f.fbclid, f.fbc, f.gclid, f.gbraid, f.wbraid, f.ttclid, f.msclkid, f.li_fat_id) IS NOT NULL AS has_click_id,
+           coalesce(f.email_sha256::text, f.phone_sha256::text) IS NOT NULL AS has_contact,
+           l.methods
+    FROM recon.funnel_records f
+    LEFT JOIN (SELECT right_id, array_agg(DISTINCT method) AS methods FROM recon.match_links
+               WHERE link_type = 'signal_record' GROUP BY right_id) l ON l.right_id = f.record_id
+    WHERE f.record_type IN ('lead', 'order')
+),
+link_methods AS (SELECT DISTINCT method FROM recon.match_links WHERE link_type = 'signal_record'),
+shares AS (
+    SELECT 'identifier_share:click_id' AS watch, 'all' AS channel, period, avg(has_click_id::int) AS value, count(*) AS sample
+    FROM records GROUP BY period
+    UNION ALL
+    SELECT 'identifier_share:contact', 'all', period, avg(has_contact::int), count(*) FROM records GROUP BY period
+    UNION ALL
+    SELECT 'match_rate:' || m.method, 'all', r.period, avg((m.method = ANY (coalesce(r.methods, '{}')))::int), count(*)
+    FROM records r CROSS JOIN link_methods m
+    GROUP BY m.method, r.period
+),
+watched AS (
+    SELECT watch, channel, period, maturity, value, sample, sampling_error, notes, live FROM ratio
+    UNION ALL
+    SELECT s.watch, s.channel, s.period,
+           CASE WHEN s.period < (SELECT max(period) FROM shares) THEN 'mature' ELSE 'incomplete' END,   -- the last period is still filling
+           s.value, s.sample, sqrt(s.value * (1 - s.value) / s.sample), '{}', true
+    FROM shares s
+),
+judged AS (
+    SELECT w.*,
+           w.maturity = 'mature' AND w.live AND w.value IS NOT NULL AND w.sample >= (SELECT min_sample FROM cfg) AS eligible
+    FROM watched w
+),
+-- the eligible values of the previous monitor_baseline_periods periods (frames need a constant: take 104, keep the last n)
+baselined AS (
+    SELECT j.*, recon.array_last(array_agg(CASE WHEN j.eligible THEN j.value END) OVER w, (SELECT n FROM cfg)) AS base_values
+    FROM judged j
+    WINDOW w AS (PARTITION BY j.watch, j.channel ORDER BY j.period ROWS BETWEEN 104 PRECEDING AND 1 PRECEDING)
+),
+scored AS (
+    SELECT b.*, recon.array_median(b.base_values) AS median,
+           (SELECT count(v)::integer FROM unnest(b.base_values) AS v) AS periods,
+           greatest(1.4826 * recon.array_mad(b.base_values), coalesce(b.sampling_error, 0)) AS spread
+    FROM baselined b
+),
+first_verdict AS (
+    SELECT s.*,
+           (s.value - s.median) / nullif(s.spread, 0) AS z,
+           CASE WHEN s.value IS NULL THEN 'undefined'
+                WHEN s.maturity <> 'mature' THEN 'immature'
+                WHEN NOT s.live THEN 'not_live'
+                WHEN s.sample < (SELECT min_sample FROM cfg) THEN 'insufficient_data'
+                WHEN s.periods < greatest(3, (SELECT n FROM cfg) / 2) THEN 'no_baseline'
+                -- shares of identifiers and links only alarm when they fall
+                WHEN (s.watch = 'ratio' OR s.value < s.median)
+                     AND abs(s.value - s.median) >= (SELECT min_shift FROM cfg) * abs(s.median)
+                     AND (s.spread = 0 OR abs(s.value - s.median) / s.spread >= (SELECT threshold FROM cfg)) THEN 'alert'
+                ELSE 'ok' END AS status
+    FROM scored s
+),
+-- a day alone is noisy: a daily move alerts when the day before moved beyond the threshold the same way
+verdict AS (
+    SELECT f.watch, f.channel, f.period, f.maturity, f.value, f.sample, f.notes, f.median, f.spread, f.periods, f.z,
+           CASE WHEN f.status = 'alert' AND (SELECT checked_grain FROM cfg) = 'day'
+                     AND NOT coalesce(lag(f.status) OVER w = 'alert' AND sign(lag(f.z) OVER w) = sign(f.z)
+                                      AND lag(f.period) OVER w = f.period - 1, false)
+                THEN 'pending' ELSE f.status END AS status
+    FROM first_verdict f
+    WINDOW w AS (PARTITION BY f.watch, f.channel ORDER BY f.period)
+),
+-- for a ratio: each part per CRM conversion against its own baseline; the one that moved most
+part_shares AS (
+    SELECT g.channel, g.period, p.part, p.n / nullif(g.crm_conversions, 0) AS share,
+           j.eligible
+    FROM gap g
+    JOIN judged j ON j.watch = 'ratio' AND j.channel = g.channel AND j.period = g.period
+    CROSS JOIN LATERAL (VALUES ('attribution_window', g.attribution_window), ('view_through', g.view_through),
+                               ('modeled', g.modeled), ('identity_loss', g.identity_loss), ('clock', g.clock),
+                               ('double_claims', g.double_claims), ('dedup_failures', g.dedup_failures),
+                               ('invalid', g.invalid), ('residual', g.residual)) AS p(part, n)
+),
+part_moves AS (
+    SELECT ps.channel, ps.period, ps.part,
+           ps.share - recon.array_median(recon.array_last(array_agg(CASE WHEN ps.eligible THEN ps.share END) OVER w, (SELECT n FROM cfg))) AS delta
+    FROM part_shares ps
+    WINDOW w AS (PARTITION BY ps.channel, ps.part ORDER BY ps.period ROWS BETWEEN 104 PRECEDING AND 1 PRECEDING)
+),
+moved AS (
+    SELECT DISTINCT ON (channel, period) 'ratio' AS watch, channel, period, part, delta
+    FROM part_moves WHERE delta IS NOT NULL
+    ORDER BY channel, period, abs(delta) DESC, part
+)
+SELECT v.watch, v.channel, (SELECT checked_grain FROM cfg), v.period, v.maturity, round(v.value, 4), v.sample,
+       round(v.median, 4), round(v.spread, 4), coalesce(v.periods, 0), round(v.z, 2), v.status,
+       CASE WHEN v.status = 'alert' THEN m.part END, CASE WHEN v.status = 'alert' THEN round(m.delta, 4) END,
+       CASE v.status
+           WHEN 'undefined' THEN coalesce(array_to_string(v.notes, '; '), 'no value')
+           WHEN 'immature' THEN 'the period is still maturing (its end plus the click window has not passed in the data)'
+           WHEN 'pending' THEN format('%s against a baseline median of %s: beyond the threshold for one day; a second day alerts',
+                                      round(v.value, 4), round(v.median, 4))
+           WHEN 'not_live' THEN 'the channel did not spend on every day from one click window before the period to the day after it (campaigns starting, pausing or ending)'
+           WHEN 'insufficient_data' THEN format('%s on the smaller side, below monitor_min_sample', v.sample)
+           WHEN 'no_baseline' THEN format('%s earlier periods to compare with, %s needed', coalesce(v.periods, 0), greatest(3, (SELECT n FROM cfg) / 2))
+           ELSE format('%s against a baseline median of %s (%s periods, spread %s): %s',
+                       round(v.value, 4), round(v.median, 4), v.periods, round(v.spread, 4),
+                       CASE WHEN v.value >= v.median THEN 'up ' ELSE 'down ' END || round(abs(v.value - v.median), 4)) END
+FROM verdict v
+LEFT JOIN moved m USING (watch, channel, period)
+$monitor$;
+COMMENT ON FUNCTION recon.ratio_monitor_rows(text) IS
+    'The monitor for one grain (week or day): see recon.ratio_monitor. 22023 for another grain. JIT off.';
+
+CREATE VIEW recon.ratio_monitor AS
+    SELECT * FROM recon.ratio_monitor_rows('week')
+    UNION ALL
+    SELECT * FROM recon.ratio_monitor_rows('day');
+COMMENT ON VIEW recon.ratio_monitor IS
+    'Watched values per period (week from Monday, and day): ratio (platform / CRM conversions per channel), identifier_share:click_id and :contact (share of new leads and orders carrying them), match_rate:<method> (share linked to a signal by that method). Each against the median of the eligible values of the previous monitor_baseline_periods periods, with spread = max(1.4826 x MAD, the period''s sampling error); status ok, alert (moved by monitor_threshold spreads and by monitor_min_shift of the median; shares only when they fall; a day only when the day before moved the same way, else pending), immature, not_live (a ratio period without spend on every day from one click window before it, where its CRM conversions'' clicks are, to the day after it: campaigns starting, pausing or ending), insufficient_data (below monitor_min_sample), no_baseline or undefined (with the reason). For a ratio alert, moved_part names the gap part whose share per CRM conversion moved most, and moved_by by how much. Unique key: (watch, channel, period_grain, period).';
+
+-- Feeds that stop: no delivery rows since a day, or spend without conversions.
+CREATE VIEW recon.feed_watch AS
+    WITH ctx AS (SELECT as_of_day FROM recon.report_context()),
+    daily AS (
+        SELECT d.platform, d.report_date, sum(d.spend) AS spend, sum(d.impressions) AS impressions
+        FROM recon.platform_delivery d GROUP BY 1, 2
+    ),
+    conv AS (SELECT platform, report_date, sum(conversions) AS conversions FROM recon.platform_conversions_reported GROUP BY 1, 2),
+    per_platform AS (
+        SELECT d.platform, max(d.report_date) AS last_row_day,
+               max(d.report_date) FILTER (WHERE d.spend > 0) AS last_spend_day,
+               max(d.report_date) FILTER (WHERE c.conversions > 0) AS last_conversion_day,
+               count(*) FILTER (WHERE d.spend > 0 OR c.conversions > 0) AS active_days
+        FROM daily d LEFT JOIN conv c USING (platform, report_date)
+        GROUP BY 1
+    )
+    SELECT p.platform AS channel, p.last_row_day, p.last_spend_day, p.last_conversion_day, (SELECT as_of_day FROM ctx) AS data_as_of_day,
+           CASE WHEN p.last_row_day < (SELECT as_of_day FROM ctx) - 1 AND p.active_days >= 7 THEN 'feed_stopped'
+                WHEN p.last_spend_day >= (SELECT as_of_day FROM ctx) - 1 AND p.last_conversion_day < p.last_spend_day - 3
+                     AND p.active_days >= 7 THEN 'conversions_stopped'
+                ELSE 'ok' END AS status,
+           CASE WHEN p.last_row_day < (SELECT as_of_day FROM ctx) - 1 AND p.active_days >= 7
+                    THEN format('no delivery rows since %s (%s complete days) while the other layers reach %s',
+                                p.last_row_day, (SELECT as_of_day FROM ctx) - 1 - p.last_row_day, (SELECT as_of_day FROM ctx))
+                WHEN p.last_spend_day >= (SELECT as_of_day FROM ctx) - 1 AND p.last_conversion_day < p.last_spend_day - 3
+                     AND p.active_days >= 7
+                    THEN format('spend continues to %s but no conversions since %s', p.last_spend_day, p.last_conversion_day) END AS detail
+    FROM per_platform p;
+COMMENT ON VIEW recon.feed_watch IS
+    'Per channel: the last day with delivery rows, with spend and with conversions, against the day the data reaches; status feed_stopped (no rows for a complete day or more after 7+ active days: the export stopped), conversions_stopped (spend continues, no conversions for more than 3 days: the pixel or the conversions feed broke) or ok. Campaigns that were paused (rows with zero spend) are not a fault. Unique key: channel.';
+
+CREATE VIEW recon.alerts AS
+    SELECT m.period_grain, m.period, m.channel, m.watch,
+           CASE WHEN m.watch = 'ratio' THEN 'warning' ELSE 'info' END AS severity,
+           m.value, m.baseline_median, m.robust_z, m.moved_part, m.moved_by,
+           CASE WHEN m.watch = 'ratio'
+                THEN format('%s: platform-to-CRM ratio %s in the %s of %s, baseline %s: %s; the part that moved most: %s (%s per CRM conversion)',
+                            m.channel, m.value, m.period_grain, m.period, m.baseline_median,
+                            CASE WHEN m.value > m.baseline_median THEN 'up' ELSE 'down' END,
+                            coalesce(m.moved_part, 'unknown'),
+                            CASE WHEN m.moved_by >= 0 THEN '+' ELSE '' END || m.moved_by)
+                ELSE format('%s %s in the %s of %s, baseline %s: %s', m.watch, m.value, m.period_grain, m.period, m.baseline_median,
+                            CASE WHEN m.value > m.baseline_median THEN 'up' ELSE 'down' END) END AS message
+    FROM recon.ratio_monitor m
+    WHERE m.status = 'alert'
+    UNION ALL
+    SELECT 'day', f.last_row_day + 1, f.channel, 'feed', 'critical', NULL, NULL, NULL, 'feed_stopped', NULL,
+           format('%s: %s', f.channel, f.detail)
+    FROM recon.feed_watch f WHERE f.status = 'feed_stopped'
+    UNION ALL
+    SELECT 'day', f.last_conversion_day + 1, f.channel, 'feed', 'critical', NULL, NULL, NULL, 'conversions_stopped', NULL,
+           format('%s: %s', f.channel, f.detail)
+    FROM recon.feed_watch f WHERE f.status = 'conversions_stopped';
+COMMENT ON VIEW recon.alerts IS
+    'Everything the monitor raises: ratio moves per channel (warning, naming the gap part that moved most), moves of identifier shares and match rates (info), and feeds that stopped (critical: feed_stopped, conversions_stopped) from recon.feed_watch. Unique key: (period_grain, period, channel, watch, moved_part).';
