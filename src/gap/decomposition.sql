@@ -28,6 +28,7 @@ RETURNS TABLE (channel text, period date, period_grain text, campaign_id text, c
                residual_value numeric, ratio numeric, notes text[])
 LANGUAGE sql STABLE
 SET jit = off
+SET work_mem = '256MB'
 AS $gap$
 WITH ctx AS MATERIALIZED (SELECT * FROM recon.report_context()),
 grain_checked AS MATERIALIZED (SELECT recon.gap_period(current_date, grain) IS NOT NULL AS ok),

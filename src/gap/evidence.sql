@@ -67,8 +67,27 @@ RETURNS TABLE (part text, platform text, account_id text, campaign_id text, reco
                platform_day date, crm_day date, conversions numeric, value numeric, currency recon_currency_code, detail text)
 LANGUAGE sql STABLE
 SET jit = off
+SET work_mem = '256MB'      -- the joins of a million records and their signals hash in memory instead of sorting on disk
+-- CTE scans carry no statistics, so the planner misjudges their joins (a nested loop or a merge on one of two keys
+-- over a million rows never ends): every join here is an equality on keys, and hashing them is always right
+SET enable_nestloop = off
+SET enable_mergejoin = off
 AS $evidence$
 WITH ctx AS MATERIALIZED (SELECT tz FROM recon.report_context()),
+-- the event names that report conversions, found by a skip scan of the signals' (platform, event_name) index:
+-- a page-view stream is never read row by row to learn it is not one
+event_names AS MATERIALIZED (
+    WITH RECURSIVE seen AS (
+        (SELECT s.platform, s.event_name FROM recon.conversion_signals s ORDER BY s.platform, s.event_name LIMIT 1)
+        UNION ALL
+        SELECT n.platform, n.event_name
+        FROM seen p
+        CROSS JOIN LATERAL (SELECT s.platform, s.event_name FROM recon.conversion_signals s
+                            WHERE (s.platform, s.event_name) > (p.platform, p.event_name)
+                            ORDER BY s.platform, s.event_name LIMIT 1) n
+    )
+    SELECT array_agg(DISTINCT event_name) AS conversions FROM seen WHERE recon.signal_event_family(event_name) IS NOT NULL
+),
 accounts AS MATERIALIZED (SELECT * FROM recon.gap_account_settings),
 -- one account per platform stands in when a click or signal names none
 platform_account AS MATERIALIZED (SELECT DISTINCT ON (platform) * FROM accounts ORDER BY platform, account_id),
@@ -83,12 +102,13 @@ signal_records AS MATERIALIZED (
     SELECT s.signal_key, s.platform, s.account_id, s.event_id, s.event_name, s.event_time, s.value, s.currency,
            s.fbclid, s.fbc, s.gclid, s.gbraid, s.wbraid, s.ttclid, s.msclkid, s.li_fat_id, s.fbp, s.external_id,
            coalesce(r.record_id, l.right_id) AS record_id,
-           coalesce(s.order_id, s.lead_id) AS business_key
+           coalesce(s.order_id, s.lead_id) AS business_key,
+           coalesce(s.order_id, s.lead_id, 'external_id:' || s.external_id, 'fbp:' || s.fbp) AS dedup_key
     FROM recon.conversion_signals s
     LEFT JOIN records r ON r.record_id = coalesce(s.order_id, s.lead_id)
     LEFT JOIN recon.match_links l ON coalesce(s.order_id, s.lead_id) IS NULL AND l.link_type = 'signal_record'
                                  AND l.left_id = s.signal_key::text
-    WHERE recon.signal_event_family(s.event_name) IS NOT NULL     -- conversions only, not page views or carts
+    WHERE s.event_name = ANY ((SELECT conversions FROM event_names)::text[])     -- conversions only, not page views or carts
 ),
 -- every platform click id a record carries, on itself or on a signal that reports it
 record_click_ids AS (
@@ -168,24 +188,27 @@ valued AS (
            (c.created_at AT TIME ZONE (SELECT tz FROM ctx))::date AS created_day
     FROM classified c
 ),
--- Pixel/CAPI events for one order whose event ids drifted: each extra event id within 48 hours of the first is a second count
-dedup_groups AS (
-    SELECT s.*, min(s.event_time) OVER (PARTITION BY s.platform, s.event_name, s.dedup_key) AS first_at,
-           row_number() OVER (PARTITION BY s.platform, s.event_name, s.dedup_key, s.event_id ORDER BY s.event_time, s.signal_key) AS nth_of_id
-    FROM (SELECT s.*, coalesce(s.business_key, 'external_id:' || s.external_id, 'fbp:' || s.fbp) AS dedup_key
-          FROM signal_records s) s
-    WHERE s.dedup_key IS NOT NULL AND s.event_id IS NOT NULL
+-- Pixel/CAPI events for one order whose event ids drifted: each extra event id within 48 hours of the first is a
+-- second count. Groups with one event id (nearly all) are told apart by hashing, without sorting them.
+dedup_groups AS MATERIALIZED (
+    SELECT platform, event_name, dedup_key, min(event_time) AS first_at
+    FROM signal_records WHERE dedup_key IS NOT NULL AND event_id IS NOT NULL
+    GROUP BY 1, 2, 3 HAVING min(event_id) <> max(event_id)
 ),
-dedup_extra AS (
-    SELECT g.*, row_number() OVER (PARTITION BY g.platform, g.event_name, g.dedup_key ORDER BY g.event_time, g.signal_key) AS id_rank
-    FROM dedup_groups g
-    WHERE g.nth_of_id = 1 AND g.event_time < g.first_at + interval '48 hours'
+dedup_signals AS MATERIALIZED (
+    SELECT s.*, g.first_at
+    FROM signal_records s JOIN dedup_groups g USING (platform, event_name, dedup_key)
+    WHERE s.event_id IS NOT NULL
 ),
-dedup_sets AS (     -- all the signals of a group that was counted more than once
-    SELECT g.platform, g.event_name, g.dedup_key, array_agg(g.signal_key ORDER BY g.event_time, g.signal_key) AS signal_keys
-    FROM dedup_groups g
-    JOIN (SELECT DISTINCT platform, event_name, dedup_key FROM dedup_extra WHERE id_rank > 1) x USING (platform, event_name, dedup_key)
-    GROUP BY 1, 2, 3
+dedup_extra AS (       -- each event id's first signal within 48 hours, ranked by arrival
+    SELECT d.*, row_number() OVER (PARTITION BY d.platform, d.event_name, d.dedup_key ORDER BY d.event_time, d.signal_key) AS id_rank
+    FROM (SELECT DISTINCT ON (platform, event_name, dedup_key, event_id) *
+          FROM dedup_signals ORDER BY platform, event_name, dedup_key, event_id, event_time, signal_key) d
+    WHERE d.event_time < d.first_at + interval '48 hours'
+),
+dedup_sets AS (        -- all the signals of a group counted more than once
+    SELECT platform, event_name, dedup_key, array_agg(signal_key ORDER BY event_time, signal_key) AS signal_keys
+    FROM dedup_signals GROUP BY 1, 2, 3
 )
 SELECT v.click_part, v.platform, v.gap_account_id, coalesce(v.click_campaign_id, CASE WHEN v.channel = v.platform THEN v.campaign_id END),
        v.record_id, v.click_id, v.signal_keys, v.clicked_at, v.created_at, round(v.lag::numeric, 4),
@@ -232,3 +255,37 @@ COMMENT ON FUNCTION recon.gap_evidence_rows() IS
 CREATE VIEW recon.gap_evidence AS SELECT * FROM recon.gap_evidence_rows();
 COMMENT ON VIEW recon.gap_evidence IS
     'The records and signals behind each part of the platform-vs-CRM gap, one row per conversion: matched (the CRM credits the platform and its click is in the window; the clock part compares platform_day and crm_day), attribution_window (clicked, converted after the window), invalid (clicked, rejected by the CRM as spam, test or duplicate), double_claim (credited to another channel, this platform''s click in its window), crm_unlinked (credited to the platform, nothing links it), unlinked_signal (the platform was told, no click shows: view-through, cross-device or organic) and dedup_failure (an extra event id for one order within 48 hours, with all its signals listed). platform_day is on the platform''s clock, crm_day on the CRM''s (reporting zone); value in the account currency as the platform values it.';
+
+-- Overlapping action types (omni_purchase ⊇ purchase ⊇ offsite_conversion.fb_pixel_purchase): counted once,
+-- and a figure that was summed from them, or breaks the overlap, flagged.
+CREATE VIEW recon.platform_action_type_check AS
+    WITH typed AS (
+        SELECT c.platform, c.account_id, c.report_date, c.campaign_id, c.adset_id, c.ad_id, c.attribution_window,
+               f.family, c.action_type, c.conversions,
+               row_number() OVER (PARTITION BY c.platform, c.account_id, c.report_date, c.campaign_id, c.adset_id, c.ad_id,
+                                               c.attribution_window, f.family
+                                  ORDER BY f.priority, c.action_type) AS rank
+        FROM recon.platform_conversions_daily c
+        CROSS JOIN LATERAL recon.action_type_family(c.action_type) f
+    ),
+    families AS (
+        SELECT platform, account_id, report_date, campaign_id, adset_id, ad_id, attribution_window, family,
+               array_agg(action_type ORDER BY rank) AS action_types,
+               min(action_type) FILTER (WHERE rank = 1) AS kept_action_type,
+               sum(conversions) FILTER (WHERE rank = 1) AS kept_conversions,
+               sum(conversions) AS summed_conversions,
+               sum(conversions) FILTER (WHERE rank > 1) AS others_sum,
+               max(conversions) FILTER (WHERE rank > 1) AS others_max,
+               count(*) FILTER (WHERE rank > 1 AND conversions > 0) AS others_counting
+        FROM typed GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 HAVING count(*) > 1
+    )
+    SELECT platform, account_id, report_date, campaign_id, adset_id, ad_id, attribution_window, family, action_types,
+           kept_action_type, kept_conversions, summed_conversions,
+           -- the kept figure is the sum of two or more of the overlapping ones: someone added them up
+           CASE WHEN others_counting >= 2 AND kept_conversions = others_sum AND kept_conversions > others_max THEN 'summed_double_count'
+                -- a narrower type counts more than the broader one kept: the overlap is broken (a type loaded twice?)
+                WHEN others_max > kept_conversions THEN 'superset_violated'
+                ELSE 'counted_once' END AS flag
+    FROM families;
+COMMENT ON VIEW recon.platform_action_type_check IS
+    'Per platform row, attribution window and event family with overlapping action types (omni_purchase, purchase, offsite_conversion.fb_pixel_purchase...): the types loaded, the one reports keep (recon.action_type_family priority), its conversions and the naive sum over all types (what summing would report). flag: counted_once (normal overlap, one kept), summed_double_count (the kept figure equals the sum of two or more of the others: it was added up from overlapping types), superset_violated (a narrower type counts more than the broader one kept). Unique key: (platform, account_id, report_date, campaign_id, adset_id, ad_id, attribution_window, family).';

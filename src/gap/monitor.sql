@@ -42,6 +42,7 @@ RETURNS TABLE (watch text, channel text, period_grain text, period date, maturit
                status text, moved_part text, moved_by numeric, detail text)
 LANGUAGE sql STABLE
 SET jit = off
+SET work_mem = '256MB'
 AS $monitor$
 WITH cfg AS MATERIALIZED (
     SELECT recon.setting('monitor_baseline_periods')::integer AS n, recon.setting('monitor_threshold')::numeric AS threshold,
@@ -244,6 +245,14 @@ CREATE VIEW recon.alerts AS
     UNION ALL
     SELECT 'day', f.last_conversion_day + 1, f.channel, 'feed', 'critical', NULL, NULL, NULL, 'conversions_stopped', NULL,
            format('%s: %s', f.channel, f.detail)
-    FROM recon.feed_watch f WHERE f.status = 'conversions_stopped';
+    FROM recon.feed_watch f WHERE f.status = 'conversions_stopped'
+    UNION ALL   -- overlapping action types summed into one figure, or an overlap that does not hold
+    SELECT 'day', c.report_date, c.platform, 'action_types', 'warning', sum(c.kept_conversions), NULL, NULL, c.flag, NULL,
+           format('%s: %s on %s rows (%s to %s), e.g. %s %s %s: %s kept %s, all types summed %s', c.platform,
+                  replace(c.flag, '_', ' '), count(*), min(c.report_date), max(c.report_date),
+                  min(c.campaign_id), min(c.attribution_window), min(c.family), min(c.kept_action_type),
+                  min(c.kept_conversions), min(c.summed_conversions))
+    FROM recon.platform_action_type_check c WHERE c.flag <> 'counted_once'
+    GROUP BY c.platform, c.report_date, c.flag;
 COMMENT ON VIEW recon.alerts IS
-    'Everything the monitor raises: ratio moves per channel (warning, naming the gap part that moved most), moves of identifier shares and match rates (info), and feeds that stopped (critical: feed_stopped, conversions_stopped) from recon.feed_watch. Unique key: (period_grain, period, channel, watch, moved_part).';
+    'Everything the monitor raises: ratio moves per channel (warning, naming the gap part that moved most), moves of identifier shares and match rates (info), feeds that stopped (critical: feed_stopped, conversions_stopped) from recon.feed_watch, and platform rows whose overlapping action types were summed or break their overlap (warning: summed_double_count, superset_violated, from recon.platform_action_type_check). Unique key: (period_grain, period, channel, watch, moved_part).';

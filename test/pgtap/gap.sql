@@ -1,7 +1,7 @@
 -- pgTAP: the gap decomposition and its monitor (src/gap/) on the demo's data against the truth the
 -- generator injected, injected faults and the alerts they must raise, and bad input.
 BEGIN;
-SELECT plan(40);
+SELECT plan(44);
 SET LOCAL client_min_messages = warning;
 
 ----------------------------------------------------------------- the truth
@@ -71,6 +71,27 @@ SELECT is((SELECT split_part(regexp_replace(l, '\s+', ' ', 'g'), ' ', 4) FROM re
            WHERE l LIKE '= CRM%'),
           (SELECT crm_conversions::text FROM recon.gap_decomposition WHERE channel = 'meta' AND period = '2026-03-01' AND campaign_id IS NULL),
           '... ending at the CRM''s conversions');
+
+---------------------------------------------------------- Meta action types
+SELECT is((SELECT count(*) FROM recon.platform_action_type_check WHERE flag <> 'counted_once'), 0::bigint,
+          'the demo''s overlapping Meta action types (omni_purchase = purchase) are counted once, nothing flagged');
+SELECT cmp_ok((SELECT count(*) FROM recon.platform_action_type_check WHERE platform = 'meta'), '>', 0::bigint, '... and there are overlaps to check');
+CREATE TEMP TABLE one_meta_row AS
+    SELECT platform, account_id, report_date, campaign_id, adset_id, ad_id, currency
+    FROM recon.ad_delivery_daily WHERE platform = 'meta' ORDER BY report_date, ad_id LIMIT 1;
+INSERT INTO recon.platform_conversions_daily (platform, account_id, report_date, campaign_id, adset_id, ad_id, action_type,
+                                              attribution_window, conversions, conversion_value, currency, record_source)
+SELECT r.platform, r.account_id, r.report_date, r.campaign_id, r.adset_id, r.ad_id, t.action_type, t.win, t.n, t.n * 10, r.currency, 'tap'
+FROM one_meta_row r
+CROSS JOIN (VALUES ('omni_purchase', '28d_click', 6), ('purchase', '28d_click', 3), ('offsite_conversion.fb_pixel_purchase', '28d_click', 3),
+                   ('omni_purchase', '1d_ev', 2), ('purchase', '1d_ev', 5)) AS t(action_type, win, n);
+SELECT results_eq($$SELECT attribution_window COLLATE "default", kept_action_type COLLATE "default", kept_conversions, summed_conversions, flag
+                    FROM recon.platform_action_type_check WHERE flag <> 'counted_once' ORDER BY 1$$,
+                  $$VALUES ('1d_ev', 'omni_purchase', 2::numeric, 7::numeric, 'superset_violated'),
+                           ('28d_click', 'omni_purchase', 6::numeric, 12::numeric, 'summed_double_count')$$,
+                  'an omni_purchase that is purchase + pixel purchase is a summed double count; a purchase above omni_purchase breaks the overlap');
+SELECT is((SELECT count(*) FROM recon.alerts WHERE watch = 'action_types' AND channel = 'meta'), 2::bigint, '... and both are alerts');
+DELETE FROM recon.platform_conversions_daily WHERE record_source = 'tap';
 
 ------------------------------------------------------------------ bad input
 SELECT throws_ok($$SELECT * FROM recon.gap_decomposition_rows('fortnight')$$, '22023', NULL, 'an unknown period grain is refused (22023)');
