@@ -36,24 +36,25 @@ accounts AS MATERIALIZED (SELECT * FROM recon.gap_account_settings),
 -- the platform's claims in the reported window, and how much of them its click window holds
 claims AS (
     SELECT r.platform, r.account_id, r.campaign_id, recon.gap_period(r.report_date, grain) AS period, a.currency,
-           r.conversions, recon.money_to_account(r.conversion_value, r.currency, a.currency, r.report_date) AS value,
-           CASE WHEN r.attribution_window ~ '_click$' THEN 0
-                WHEN r.attribution_window ~ '_(view|ev)$' THEN r.conversions
-                WHEN a.attribution_setting IS NULL THEN NULL
-                WHEN a.view_window IS NULL THEN 0
-                WHEN a.click_breakdown_loaded THEN r.conversions - coalesce(k.conversions, 0) END AS view_through,
-           CASE WHEN r.attribution_window ~ '_click$' THEN 0
-                WHEN r.attribution_window ~ '_(view|ev)$' THEN recon.money_to_account(r.conversion_value, r.currency, a.currency, r.report_date)
-                WHEN a.attribution_setting IS NULL THEN NULL
-                WHEN a.view_window IS NULL THEN 0
-                WHEN a.click_breakdown_loaded
-                    THEN recon.money_to_account(r.conversion_value - coalesce(k.conversion_value, 0), r.currency, a.currency, r.report_date) END
+           r.conversions, m.value,
+           CASE v.rule WHEN 'none' THEN 0 WHEN 'all' THEN r.conversions WHEN 'beyond_click' THEN r.conversions - coalesce(k.conversions, 0) END
+               AS view_through,
+           CASE v.rule WHEN 'none' THEN 0 WHEN 'all' THEN m.value WHEN 'beyond_click' THEN m.value - m.click_value END
                AS view_through_value
     FROM recon.platform_conversions_reported r
     JOIN accounts a USING (platform, account_id)
     LEFT JOIN recon.platform_conversions_daily k
            ON (k.platform, k.account_id, k.report_date, k.campaign_id, k.adset_id, k.ad_id, k.action_type, k.attribution_window)
             = (r.platform, r.account_id, r.report_date, r.campaign_id, r.adset_id, r.ad_id, r.action_type, a.click_window)
+    -- how much of the reported window is view-through: none of a click window, all of a view window, else what
+    -- the account's setting adds beyond its click window (unknown without the setting or the click breakdown)
+    CROSS JOIN LATERAL (SELECT CASE WHEN r.attribution_window ~ '_click$' THEN 'none'
+                                    WHEN r.attribution_window ~ '_(view|ev)$' THEN 'all'
+                                    WHEN a.attribution_setting IS NULL THEN NULL
+                                    WHEN a.view_window IS NULL THEN 'none'
+                                    WHEN a.click_breakdown_loaded THEN 'beyond_click' END AS rule) v
+    CROSS JOIN LATERAL (SELECT recon.money_to_account(r.conversion_value, r.currency, a.currency, r.report_date) AS value,
+                               recon.money_to_account(coalesce(k.conversion_value, 0), r.currency, a.currency, r.report_date) AS click_value) m
     WHERE (SELECT ok FROM grain_checked)
 ),
 spend AS (

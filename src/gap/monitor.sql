@@ -208,19 +208,22 @@ CREATE VIEW recon.feed_watch AS
                count(*) FILTER (WHERE d.spend > 0 OR c.conversions > 0) AS active_days
         FROM daily d LEFT JOIN conv c USING (platform, report_date)
         GROUP BY 1
+    ),
+    judged AS (
+        SELECT p.*, c.as_of_day,
+               CASE WHEN p.last_row_day < c.as_of_day - 1 AND p.active_days >= 7 THEN 'feed_stopped'
+                    WHEN p.last_spend_day >= c.as_of_day - 1 AND p.last_conversion_day < p.last_spend_day - 3
+                         AND p.active_days >= 7 THEN 'conversions_stopped'
+                    ELSE 'ok' END AS status
+        FROM per_platform p CROSS JOIN ctx c
     )
-    SELECT p.platform AS channel, p.last_row_day, p.last_spend_day, p.last_conversion_day, (SELECT as_of_day FROM ctx) AS data_as_of_day,
-           CASE WHEN p.last_row_day < (SELECT as_of_day FROM ctx) - 1 AND p.active_days >= 7 THEN 'feed_stopped'
-                WHEN p.last_spend_day >= (SELECT as_of_day FROM ctx) - 1 AND p.last_conversion_day < p.last_spend_day - 3
-                     AND p.active_days >= 7 THEN 'conversions_stopped'
-                ELSE 'ok' END AS status,
-           CASE WHEN p.last_row_day < (SELECT as_of_day FROM ctx) - 1 AND p.active_days >= 7
-                    THEN format('no delivery rows since %s (%s complete days) while the other layers reach %s',
-                                p.last_row_day, (SELECT as_of_day FROM ctx) - 1 - p.last_row_day, (SELECT as_of_day FROM ctx))
-                WHEN p.last_spend_day >= (SELECT as_of_day FROM ctx) - 1 AND p.last_conversion_day < p.last_spend_day - 3
-                     AND p.active_days >= 7
-                    THEN format('spend continues to %s but no conversions since %s', p.last_spend_day, p.last_conversion_day) END AS detail
-    FROM per_platform p;
+    SELECT j.platform AS channel, j.last_row_day, j.last_spend_day, j.last_conversion_day, j.as_of_day AS data_as_of_day, j.status,
+           CASE j.status
+               WHEN 'feed_stopped' THEN format('no delivery rows since %s (%s complete days) while the other layers reach %s',
+                                               j.last_row_day, j.as_of_day - 1 - j.last_row_day, j.as_of_day)
+               WHEN 'conversions_stopped' THEN format('spend continues to %s but no conversions since %s',
+                                                      j.last_spend_day, j.last_conversion_day) END AS detail
+    FROM judged j;
 COMMENT ON VIEW recon.feed_watch IS
     'Per channel: the last day with delivery rows, with spend and with conversions, against the day the data reaches; status feed_stopped (no rows for a complete day or more after 7+ active days: the export stopped), conversions_stopped (spend continues, no conversions for more than 3 days: the pixel or the conversions feed broke) or ok. Campaigns that were paused (rows with zero spend) are not a fault. Unique key: channel.';
 
