@@ -56,6 +56,10 @@ OBJS = \
 	src/linkage/fs_sql.o \
 	src/bridge/bridge_state.o \
 	src/bridge/bridge.o \
+	src/load/csv.o \
+	src/load/csv_sql.o \
+	src/load/value.o \
+	src/load/value_sql.o \
 	src/demo/demo_random.o
 
 # SQL declarations live beside their C file (src/<layer>/<concern>.sql) and are
@@ -107,13 +111,29 @@ SQL_PARTS = \
 	src/gap/decomposition.sql \
 	src/gap/monitor.sql \
 	src/refresh/refresh.sql \
-	src/refresh/freeze.sql
+	src/refresh/freeze.sql \
+	src/load/value.sql \
+	src/load/framework.sql \
+	src/load/platform_report.sql \
+	src/load/meta_insights.sql \
+	src/load/signals.sql \
+	src/load/meta_events.sql \
+	src/load/google.sql \
+	src/load/microsoft.sql \
+	src/load/tiktok.sql \
+	src/load/linkedin.sql \
+	src/load/funnel_writer.sql \
+	src/load/hubspot.sql \
+	src/load/salesforce.sql \
+	src/load/finance_writer.sql \
+	src/load/stripe.sql \
+	src/load/invoices.sql
 
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress suites: sql/<name>.sql -> expected/<name>.out
-REGRESS = install core_currency core_timezone core_sha256_hex identity_email identity_fields identity_phone identity_hash identity_user_data identity_click_ids identity_vectors linkage_jaro_winkler linkage_fellegi_sunter linkage_cascade settings fx model contract demo_generator report bridge layers_ladder layers_views gap refresh
+REGRESS = install core_currency core_timezone core_sha256_hex identity_email identity_fields identity_phone identity_hash identity_user_data identity_click_ids identity_vectors linkage_jaro_winkler linkage_fellegi_sunter linkage_cascade settings fx model contract demo_generator report bridge layers_ladder layers_views gap refresh load_framework load_meta load_google load_microsoft load_tiktok load_linkedin load_hubspot load_salesforce load_stripe load_invoices
 REGRESS_OPTS = --inputdir=. --load-extension=recon
 
 # -Wmissing-prototypes is C-only (g++ warns about it on phone_lib.cpp)

@@ -1,0 +1,1 @@
+-- load_google: to be written

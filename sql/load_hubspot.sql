@@ -1,0 +1,1 @@
+-- load_hubspot: to be written

@@ -1,0 +1,1 @@
+-- load_invoices: to be written

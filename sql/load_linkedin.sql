@@ -1,0 +1,1 @@
+-- load_linkedin: to be written

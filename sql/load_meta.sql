@@ -1,0 +1,1 @@
+-- load_meta: to be written

@@ -1,0 +1,1 @@
+-- load_microsoft: to be written

@@ -1,0 +1,1 @@
+-- load_salesforce: to be written

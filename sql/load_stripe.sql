@@ -1,0 +1,1 @@
+-- load_stripe: to be written

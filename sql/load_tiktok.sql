@@ -1,0 +1,1 @@
+-- load_tiktok: to be written

@@ -1,0 +1,174 @@
+/*
+ * value_sql.c: SQL functions over value.c: numbers, dates and times of export
+ * files, NULL when blank or not in the expected spelling.
+ */
+#include "postgres.h"
+
+#include "datatype/timestamp.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+
+#include "load/value.h"
+
+#include <ctype.h>
+#include <errno.h>
+
+PG_FUNCTION_INFO_V1(recon_parse_decimal_sql);
+PG_FUNCTION_INFO_V1(recon_parse_date_sql);
+PG_FUNCTION_INFO_V1(recon_parse_timestamp_sql);
+
+/* True when the text holds nothing but ASCII blanks. */
+static bool
+is_blank(text *value)
+{
+	const char *s = VARDATA_ANY(value);
+	size_t		len = VARSIZE_ANY_EXHDR(value);
+
+	for (size_t i = 0; i < len; i++)
+		if (!(s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r')))
+			return false;
+	return true;
+}
+
+/* The date style argument: iso, mdy or dmy. */
+static recon_date_style
+date_style_arg(text *arg, bool *epoch_seconds, bool *epoch_ms)
+{
+	char	   *style = text_to_cstring(arg);
+
+	if (epoch_seconds)
+		*epoch_seconds = *epoch_ms = false;
+	if (strcmp(style, "iso") == 0)
+		return RECON_DATE_ISO;
+	if (strcmp(style, "mdy") == 0)
+		return RECON_DATE_MDY;
+	if (strcmp(style, "dmy") == 0)
+		return RECON_DATE_DMY;
+	if (epoch_seconds && strcmp(style, "epoch") == 0)
+	{
+		*epoch_seconds = true;
+		return RECON_DATE_ISO;
+	}
+	if (epoch_seconds && strcmp(style, "epoch_ms") == 0)
+	{
+		*epoch_ms = true;
+		return RECON_DATE_ISO;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("date style \"%s\" is not known", style),
+			 errhint(epoch_seconds ? "Use iso (2026-03-01 10:15), mdy (3/1/2026 10:15 AM), dmy (1.3.2026 10:15), epoch (Unix seconds) or epoch_ms."
+					 : "Use iso (2026-03-01), mdy (3/1/2026) or dmy (1/3/2026, 1.3.2026).")));
+	return RECON_DATE_ISO;		/* not reached */
+}
+
+/* recon_parse_decimal(value text, decimal_mark text): the number, or NULL when blank or malformed. */
+Datum
+recon_parse_decimal_sql(PG_FUNCTION_ARGS)
+{
+	text	   *value = PG_GETARG_TEXT_PP(0);
+	text	   *mark = PG_GETARG_TEXT_PP(1);
+	char	   *m = VARDATA_ANY(mark);
+	size_t		len = VARSIZE_ANY_EXHDR(value);
+	char	   *out;
+	size_t		out_len;
+
+	if (VARSIZE_ANY_EXHDR(mark) != 1 || (m[0] != '.' && m[0] != ','))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("decimal mark \"%s\" is not usable", text_to_cstring(mark)),
+				 errhint("Use '.' (1,234.56) or ',' (1.234,56).")));
+	out = palloc(len + 3);
+	if (!recon_parse_decimal_text(VARDATA_ANY(value), len, m[0], out, &out_len))
+		PG_RETURN_NULL();
+	out[out_len] = '\0';
+	PG_RETURN_DATUM(DirectFunctionCall3(numeric_in, CStringGetDatum(out),
+										ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+}
+
+/* recon_parse_date(value text, style text): the date, or NULL when blank or not a real date in the style. */
+Datum
+recon_parse_date_sql(PG_FUNCTION_ARGS)
+{
+	text	   *value = PG_GETARG_TEXT_PP(0);
+	recon_date_style style = date_style_arg(PG_GETARG_TEXT_PP(1), NULL, NULL);
+	recon_parsed_time t;
+
+	if (!recon_parse_date_text(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value), style, &t))
+		PG_RETURN_NULL();
+	PG_RETURN_DATEADT(date2j(t.year, t.month, t.day) - POSTGRES_EPOCH_JDATE);
+}
+
+/* Unix time (seconds, or milliseconds) as a timestamptz; false when not a plain number in range. */
+static bool
+parse_epoch(text *value, bool milliseconds, TimestampTz *result)
+{
+	char	   *s = text_to_cstring(value);
+	char	   *end;
+	double		v;
+
+	while (*s == ' ')
+		s++;
+	if (*s == '\0' || !(isdigit((unsigned char) *s) || *s == '-'))
+		return false;
+	errno = 0;
+	v = strtod(s, &end);
+	while (*end == ' ')
+		end++;
+	if (errno != 0 || *end != '\0' || strchr(s, 'e') || strchr(s, 'E'))
+		return false;
+	if (milliseconds)
+		v /= 1000.0;
+	/* 1970 to 9999, as export files hold */
+	if (v < 0 || v > 253402300799.0)
+		return false;
+	*result = (TimestampTz) ((v - ((POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * (double) SECS_PER_DAY)) * USECS_PER_SEC);
+	return true;
+}
+
+/*
+ * recon_parse_timestamp(value text, zone text, style text): the instant; a time
+ * written without an offset is local time in zone. NULL when blank or malformed.
+ */
+Datum
+recon_parse_timestamp_sql(PG_FUNCTION_ARGS)
+{
+	text	   *value = PG_GETARG_TEXT_PP(0);
+	text	   *zone = PG_GETARG_TEXT_PP(1);
+	bool		epoch_seconds,
+				epoch_ms;
+	recon_date_style style = date_style_arg(PG_GETARG_TEXT_PP(2), &epoch_seconds, &epoch_ms);
+	recon_parsed_time t;
+	struct pg_tm tm;
+	Timestamp	local;
+
+	if (is_blank(value))
+		PG_RETURN_NULL();
+	if (epoch_seconds || epoch_ms)
+	{
+		TimestampTz result;
+
+		if (!parse_epoch(value, epoch_ms, &result))
+			PG_RETURN_NULL();
+		PG_RETURN_TIMESTAMPTZ(result);
+	}
+	if (!recon_parse_timestamp_text(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value), style, &t))
+		PG_RETURN_NULL();
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = t.year;
+	tm.tm_mon = t.month;
+	tm.tm_mday = t.day;
+	tm.tm_hour = t.hour;
+	tm.tm_min = t.minute;
+	tm.tm_sec = t.second;
+	if (tm2timestamp(&tm, t.microsecond, NULL, &local) != 0)
+		PG_RETURN_NULL();
+	if (t.has_offset)
+		PG_RETURN_TIMESTAMPTZ(local - (TimestampTz) t.offset_seconds * USECS_PER_SEC);
+	/* local time in the zone: what "timestamp AT TIME ZONE zone" does */
+	PG_RETURN_DATUM(DirectFunctionCall2(timestamp_zone, PointerGetDatum(zone), TimestampGetDatum(local)));
+}
