@@ -261,8 +261,8 @@ BEGIN
     END IF;
     IF ctx.input = 'csv' THEN
         fields := @extschema@.recon_csv_fields(raw, ctx.delimiter);
-        IF fields IS NULL THEN   -- malformed: its fields cannot be told apart, so none is kept
-            RETURN 'masked (malformed row of a file with personal data): sha256:' || @extschema@.recon_sha256_hex(raw);
+        IF fields IS NULL OR cardinality(fields) <> ctx.header_fields THEN   -- its fields cannot be told apart, so none is kept
+            RETURN 'masked (a malformed row of a file with personal data): sha256:' || @extschema@.recon_sha256_hex(raw);
         END IF;
         FOR i IN 1 .. cardinality(fields) LOOP
             IF i = ANY (ctx.pii_positions) AND fields[i] IS NOT NULL THEN
@@ -282,7 +282,7 @@ BEGIN
     RETURN doc::text;
 END $$;
 COMMENT ON FUNCTION recon.load_mask_raw(text) IS
-    'A rejected or skipped row as recon.load_rejects keeps it: unchanged when the load keeps PII or the format has none; else each personal field (load_format_fields.pii) replaced by sha256:<digest of the value as written>, and a malformed CSV row, whose fields cannot be told apart, replaced whole by its digest.';
+    'A rejected or skipped row as recon.load_rejects keeps it: unchanged when the load keeps PII or the format has none; else each personal field (load_format_fields.pii) replaced by sha256:<digest of the value as written>, and a malformed CSV row or one with the wrong number of fields, whose fields cannot be told apart, replaced whole by its digest.';
 
 -- Header detection: how many of a format's fields a line's cells name, split by a delimiter.
 CREATE FUNCTION recon.load_header_score(fmt text, line text, delimiter text) RETURNS integer
@@ -313,6 +313,7 @@ DECLARE
     keep_extra boolean := EXISTS (SELECT 1 FROM recon.load_format_fields WHERE format = fmt.format AND field = 'extra');
     n integer;
     multiline boolean;
+    records text;
 BEGIN
     -- A UTF-8 byte order mark sits in front of the first line of many exports.
     UPDATE pg_temp.recon_staged_lines SET line = substr(line, 2)
@@ -322,8 +323,9 @@ BEGIN
     -- of quotes continues on the next ones until the quotes balance.
     multiline := EXISTS (SELECT 1 FROM pg_temp.recon_staged_lines
                          WHERE line LIKE '%"%' AND (length(line) - length(replace(line, '"', ''))) % 2 = 1);
-    DROP TABLE IF EXISTS pg_temp.recon_records;
+    records := 'pg_temp.recon_staged_lines';
     IF multiline THEN
+        DROP TABLE IF EXISTS pg_temp.recon_records;
         CREATE TEMP TABLE recon_records AS
         SELECT min(line_number) AS line_number, string_agg(line, E'\n' ORDER BY line_number) AS line
         FROM (SELECT line_number, line,
@@ -334,13 +336,11 @@ BEGIN
                                  (length(coalesce(line, '')) - length(replace(coalesce(line, ''), '"', ''))) % 2 = 1 AS odd
                           FROM pg_temp.recon_staged_lines) a) b) c
         GROUP BY record;
-    ELSE
-        CREATE TEMP VIEW recon_records AS SELECT line_number, line FROM pg_temp.recon_staged_lines;
+        records := 'pg_temp.recon_records';
     END IF;
 
     -- The header: among the first 50 records, the first naming the most of the format's fields.
-    FOR cand IN SELECT line_number, line FROM pg_temp.recon_records
-                WHERE line IS NOT NULL ORDER BY line_number LIMIT 50 LOOP
+    FOR cand IN EXECUTE format('SELECT line_number, line FROM %s WHERE line IS NOT NULL ORDER BY line_number LIMIT 50', records) LOOP
         FOREACH d IN ARRAY CASE WHEN options ? 'delimiter' THEN ARRAY[options ->> 'delimiter']
                                 ELSE ARRAY[',', ';', E'\t'] END LOOP
             score := recon.load_header_score(fmt.format, cand.line, d);
@@ -358,9 +358,11 @@ BEGIN
                          (SELECT string_agg(headers[1], ', ' ORDER BY field) FROM recon.load_format_fields
                           WHERE format = fmt.format AND required) || '.';
     END IF;
-    SELECT recon_csv_fields(line, delimiter) INTO header FROM pg_temp.recon_records WHERE line_number = header_line;
-    SELECT coalesce(array_agg(line ORDER BY line_number) FILTER (WHERE line IS NOT NULL), '{}') INTO preamble
-    FROM pg_temp.recon_records WHERE line_number < header_line;
+    EXECUTE format('SELECT @extschema@.recon_csv_fields(line, %L) FROM %s WHERE line_number = %s', delimiter, records, header_line)
+       INTO header;
+    EXECUTE format('SELECT coalesce(array_agg(line ORDER BY line_number) FILTER (WHERE line IS NOT NULL), ''{}'') FROM %s WHERE line_number < %s',
+                   records, header_line)
+       INTO preamble;
     n := cardinality(header);
 
     -- Each field of the format: the header cell that names it (two naming one field is an error).
@@ -369,8 +371,8 @@ BEGIN
         SELECT f.field, f.required, f.pii, m.positions
         FROM recon.load_format_fields f
         LEFT JOIN LATERAL (
-            SELECT array_agg(o ORDER BY o) FILTER (WHERE i = best) AS positions
-            FROM (SELECT h.o, p.i, min(p.i) OVER () AS best
+            SELECT array_agg(x.o ORDER BY x.o) FILTER (WHERE x.i = x.first_spelling) AS positions
+            FROM (SELECT h.o, p.i, min(p.i) OVER () AS first_spelling
                   FROM unnest(header) WITH ORDINALITY AS h(cell, o)
                   JOIN unnest(f.headers) WITH ORDINALITY AS p(pattern, i) ON btrim(h.cell) ~* ('^(?:' || p.pattern || ')$')) x
         ) m ON true
@@ -410,7 +412,7 @@ BEGIN
 
     DROP TABLE IF EXISTS pg_temp.recon_load_context;
     CREATE TEMP TABLE recon_load_context AS
-    SELECT 'csv'::text AS input, delimiter, coalesce((options ->> 'keep_pii')::boolean, false) AS keep_pii,
+    SELECT 'csv'::text AS input, delimiter, n AS header_fields, coalesce((options ->> 'keep_pii')::boolean, false) AS keep_pii,
            pii_positions, '{}'::text[] AS pii_paths;
 
     DROP TABLE IF EXISTS pg_temp.recon_load_rows;
@@ -423,10 +425,10 @@ BEGIN
                f IS NOT NULL AND cardinality(array_remove(f, NULL)) = 0 AS empty_row,
                f[1] AS first_cell
                %3$s %4$s
-        FROM pg_temp.recon_records r
+        FROM %6$s r
         CROSS JOIN LATERAL (SELECT @extschema@.recon_csv_fields(r.line, %1$L) AS f) x
         WHERE r.line_number > %5$s AND r.line IS NOT NULL$q$,
-        delimiter, n, columns, extra, header_line);
+        delimiter, n, columns, extra, header_line, records);
 END $$;
 COMMENT ON FUNCTION recon.load_csv_rows(recon.load_formats, jsonb) IS
     'Turns the staged lines of a CSV file into pg_temp.recon_load_rows (line_number, raw, problem, one text column per format field, extra): strips a byte order mark, joins quoted line breaks, finds the header (the first of the first 50 lines naming most of the format''s fields; delimiter detected among , ; tab unless given) and maps its cells to fields. A header lacking a required field, or naming one twice, raises 22P02 showing the header and the accepted spellings.';
@@ -463,7 +465,7 @@ BEGIN
 
     DROP TABLE IF EXISTS pg_temp.recon_load_context;
     CREATE TEMP TABLE recon_load_context AS
-    SELECT 'json'::text AS input, NULL::text AS delimiter,
+    SELECT 'json'::text AS input, NULL::text AS delimiter, NULL::integer AS header_fields,
            coalesce((options ->> 'keep_pii')::boolean, false) AS keep_pii, '{}'::integer[] AS pii_positions,
            coalesce((SELECT array_agg(json_path) FROM recon.load_format_fields
                      WHERE format = fmt.format AND pii AND json_path IS NOT NULL), '{}') AS pii_paths;

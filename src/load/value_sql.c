@@ -15,7 +15,6 @@
 #include "load/value.h"
 
 #include <ctype.h>
-#include <errno.h>
 
 PG_FUNCTION_INFO_V1(recon_parse_decimal_sql);
 PG_FUNCTION_INFO_V1(recon_parse_date_sql);
@@ -103,30 +102,46 @@ recon_parse_date_sql(PG_FUNCTION_ARGS)
 	PG_RETURN_DATEADT(date2j(t.year, t.month, t.day) - POSTGRES_EPOCH_JDATE);
 }
 
-/* Unix time (seconds, or milliseconds) as a timestamptz; false when not a plain number in range. */
+/* Unix time (seconds, or milliseconds; a fraction allowed) as a timestamptz, in integer arithmetic; false when not a plain number from 1970 to 9999. */
 static bool
 parse_epoch(text *value, bool milliseconds, TimestampTz *result)
 {
-	char	   *s = text_to_cstring(value);
-	char	   *end;
-	double		v;
+	const char *s = VARDATA_ANY(value);
+	size_t		len = VARSIZE_ANY_EXHDR(value);
+	size_t		i = 0;
+	int64		whole = 0;
+	int64		micro = 0;
+	int64		scale = milliseconds ? 1000 : 1000000;	/* microseconds per unit */
+	int			digits = 0;
 
-	while (*s == ' ')
-		s++;
-	if (*s == '\0' || !(isdigit((unsigned char) *s) || *s == '-'))
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	while (i < len && s[i] == ' ')
+		i++;
+	for (; i < len && isdigit((unsigned char) s[i]); i++)
+	{
+		if (++digits > 15)
+			return false;
+		whole = whole * 10 + (s[i] - '0');
+	}
+	if (digits == 0)
 		return false;
-	errno = 0;
-	v = strtod(s, &end);
-	while (*end == ' ')
-		end++;
-	if (errno != 0 || *end != '\0' || strchr(s, 'e') || strchr(s, 'E'))
+	if (i < len && s[i] == '.')
+	{
+		int64		unit = scale;
+
+		for (i++; i < len && isdigit((unsigned char) s[i]); i++)
+		{
+			unit /= 10;
+			micro += (s[i] - '0') * unit;
+		}
+	}
+	if (i != len)
 		return false;
-	if (milliseconds)
-		v /= 1000.0;
-	/* 1970 to 9999, as export files hold */
-	if (v < 0 || v > 253402300799.0)
+	micro += whole * scale;
+	if (micro > INT64CONST(253402300799) * USECS_PER_SEC)
 		return false;
-	*result = (TimestampTz) ((v - ((POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * (double) SECS_PER_DAY)) * USECS_PER_SEC);
+	*result = micro - (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * USECS_PER_SEC;
 	return true;
 }
 
