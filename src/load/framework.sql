@@ -254,6 +254,7 @@ DECLARE
     fields text[];
     doc jsonb;
     path text[];
+    path_text text;
 BEGIN
     SELECT * INTO ctx FROM pg_temp.recon_load_context;
     IF raw IS NULL OR ctx.keep_pii OR cardinality(ctx.pii_positions) = 0 AND cardinality(ctx.pii_paths) = 0 THEN
@@ -273,9 +274,14 @@ BEGIN
                                        ELSE coalesce(f, '') END, ctx.delimiter ORDER BY o)
                 FROM unnest(fields) WITH ORDINALITY AS u(f, o));
     END IF;
-    doc := raw::jsonb;
-    FOREACH path SLICE 1 IN ARRAY ctx.pii_paths LOOP
-        IF doc #> path IS NOT NULL THEN
+    BEGIN
+        doc := raw::jsonb;
+    EXCEPTION WHEN invalid_text_representation THEN   -- a malformed JSON line: nothing in it can be told apart
+        RETURN 'masked (a malformed row of a file with personal data): sha256:' || @extschema@.recon_sha256_hex(raw);
+    END;
+    FOREACH path_text IN ARRAY ctx.pii_paths LOOP
+        path := path_text::text[];
+        IF jsonb_typeof(doc #> path) <> 'null' THEN
             doc := jsonb_set(doc, path, to_jsonb('sha256:' || @extschema@.recon_sha256_hex(doc #> path #>> '{}')));
         END IF;
     END LOOP;
@@ -429,6 +435,7 @@ BEGIN
         CROSS JOIN LATERAL (SELECT @extschema@.recon_csv_fields(r.line, %1$L) AS f) x
         WHERE r.line_number > %5$s AND r.line IS NOT NULL$q$,
         delimiter, n, columns, extra, header_line, records);
+    ANALYZE pg_temp.recon_load_rows;
 END $$;
 COMMENT ON FUNCTION recon.load_csv_rows(recon.load_formats, jsonb) IS
     'Turns the staged lines of a CSV file into pg_temp.recon_load_rows (line_number, raw, problem, one text column per format field, extra): strips a byte order mark, joins quoted line breaks, finds the header (the first of the first 50 lines naming most of the format''s fields; delimiter detected among , ; tab unless given) and maps its cells to fields. A header lacking a required field, or naming one twice, raises 22P02 showing the header and the accepted spellings.';
@@ -467,7 +474,7 @@ BEGIN
     CREATE TEMP TABLE recon_load_context AS
     SELECT 'json'::text AS input, NULL::text AS delimiter, NULL::integer AS header_fields,
            coalesce((options ->> 'keep_pii')::boolean, false) AS keep_pii, '{}'::integer[] AS pii_positions,
-           coalesce((SELECT array_agg(json_path) FROM recon.load_format_fields
+           coalesce((SELECT array_agg(json_path::text) FROM recon.load_format_fields   -- '{a,b}': paths differ in depth
                      WHERE format = fmt.format AND pii AND json_path IS NOT NULL), '{}') AS pii_paths;
 
     DROP TABLE IF EXISTS pg_temp.recon_load_rows;
@@ -479,6 +486,7 @@ BEGIN
                false AS empty_row, NULL::text AS first_cell
                %s, e.element AS extra
         FROM pg_temp.recon_json_elements e$q$, coalesce(columns, ''));
+    ANALYZE pg_temp.recon_load_rows;
 END $$;
 COMMENT ON FUNCTION recon.load_json_rows(recon.load_formats, jsonb) IS
     'Turns pg_temp.recon_json_elements into pg_temp.recon_load_rows: one text column per format field read at its json_path (objects and arrays as JSON text), extra = the whole row.';
