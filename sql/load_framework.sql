@@ -4,6 +4,8 @@
 \set VERBOSITY terse
 SET DateStyle = ISO;
 BEGIN;
+-- Start from empty platform tables (earlier suites leave the demo's data); ROLLBACK restores them.
+TRUNCATE recon.platform_conversions_daily, recon.ad_delivery_daily, recon.ad_clicks, recon.conversion_signals, recon.ad_accounts;
 
 -- CSV records: quotes open a field, "" is a quote, empty fields are NULL, a trailing CR goes.
 SELECT recon_csv_fields('a,"b,c",,"say ""hi""",' || E'\r') AS fields;

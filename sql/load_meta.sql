@@ -5,6 +5,8 @@
 SET DateStyle = ISO;
 SET TimeZone = 'UTC';
 BEGIN;
+-- Start from empty platform tables (earlier suites leave the demo's data); ROLLBACK restores them.
+TRUNCATE recon.platform_conversions_daily, recon.ad_delivery_daily, recon.ad_clicks, recon.conversion_signals, recon.ad_accounts;
 
 -- 1. Insights, API JSON: per-window values are strings inside actions/action_values;
 -- "value" is the account's setting (window default). A row from a spreadsheet round trip

@@ -432,7 +432,8 @@ BEGIN
                f[1] AS first_cell
                %3$s %4$s
         FROM %6$s r
-        CROSS JOIN LATERAL (SELECT @extschema@.recon_csv_fields(r.line, %1$L) AS f) x
+        -- OFFSET 0 keeps the split a subquery: pulled up, it would run once per field read
+        CROSS JOIN LATERAL (SELECT @extschema@.recon_csv_fields(r.line, %1$L) AS f OFFSET 0) x
         WHERE r.line_number > %5$s AND r.line IS NOT NULL$q$,
         delimiter, n, columns, extra, header_line, records);
     ANALYZE pg_temp.recon_load_rows;

@@ -56,24 +56,24 @@ $$;
 COMMENT ON FUNCTION recon.meta_column_action_type(text) IS
     'The Insights action type behind an Ads Manager result column: Purchases = omni_purchase, Website purchases = offsite_conversion.fb_pixel_purchase, Leads = lead, Website leads = offsite_conversion.fb_pixel_lead, Meta leads = onsite_conversion.lead_grouped, Adds to cart, Checkouts initiated, Registrations completed; NULL for other columns (Reach, CPM...).';
 
--- Ads Manager result columns (extra cells of a CSV row) as the API's actions and action_values arrays.
-CREATE FUNCTION recon.meta_csv_actions(extra jsonb, values_wanted boolean) RETURNS text
+-- Ads Manager result columns: which header cells hold the count and the value of which action and window.
+CREATE FUNCTION recon.meta_csv_result_columns(header text[],
+    OUT action_type text, OUT attribution_window text, OUT count_column text, OUT value_column text)
+RETURNS SETOF record
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT jsonb_agg(obj ORDER BY action_type)::text
-    FROM (SELECT action_type,
-                 jsonb_object_agg(CASE WHEN m[3] IS NULL THEN 'value'
-                                       ELSE m[4] || 'd_' || CASE WHEN m[5] ~ '^engaged' THEN 'ev' ELSE m[5] END END,
-                                  e.value) || jsonb_build_object('action_type', action_type) AS obj
-          FROM jsonb_each_text(extra) e
-          CROSS JOIN LATERAL regexp_match(lower(e.key),
-              '^(.*?)( conversion value)?(?: \(((\d+)-day (click|view|engaged[- ]view))\))?$') AS m0
-          CROSS JOIN LATERAL (SELECT ARRAY[m0[1], m0[2], m0[3], m0[4], m0[5]] AS m) mm
-          CROSS JOIN LATERAL (SELECT recon.meta_column_action_type(m[1]) AS action_type) t
-          WHERE action_type IS NOT NULL AND (m[2] IS NOT NULL) = values_wanted
-          GROUP BY action_type) a
+    SELECT t.action_type, w.win,
+           max(btrim(h.cell)) FILTER (WHERE m[2] IS NULL), max(btrim(h.cell)) FILTER (WHERE m[2] IS NOT NULL)
+    FROM unnest(header) AS h(cell)
+    CROSS JOIN LATERAL regexp_match(lower(btrim(h.cell)),
+        '^(.*?)( conversion value)?(?: \((\d+)-day (click|view|engaged[- ]view)\))?$') AS m
+    CROSS JOIN LATERAL (SELECT recon.meta_column_action_type(m[1]) AS action_type) t
+    CROSS JOIN LATERAL (SELECT CASE WHEN m[3] IS NULL THEN 'default'
+                                    ELSE m[3] || 'd_' || CASE WHEN m[4] ~ '^engaged' THEN 'ev' ELSE m[4] END END AS win) w
+    WHERE t.action_type IS NOT NULL
+    GROUP BY 1, 2
 $$;
-COMMENT ON FUNCTION recon.meta_csv_actions(jsonb, boolean) IS
-    'The actions (values_wanted false) or action_values (true) array of an Ads Manager CSV row, as the API writes it: {"action_type": "omni_purchase", "value": "3", "7d_click": "2", "1d_view": "1"}, from columns such as Purchases, Purchases (7-day click), Purchases conversion value (1-day view).';
+COMMENT ON FUNCTION recon.meta_csv_result_columns(text[]) IS
+    'The result columns of an Ads Manager CSV header: per action type and attribution window, the column with the count (Purchases, Purchases (7-day click)) and the one with the value (Purchases conversion value (7-day click)); the window is default when the column names none (the account''s attribution setting).';
 
 -- The Meta Insights mapper: type and check the rows, then write them with the shared platform writer.
 CREATE FUNCTION recon.load_map_meta_insights(batch text, source_file text, options jsonb) RETURNS jsonb
@@ -91,11 +91,6 @@ BEGIN
         RAISE EXCEPTION 'action_report_time % is not known', report_time
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Use impression, conversion or mixed: the value the report was requested with.';
     END IF;
-    IF is_csv THEN   -- the result columns become the API's arrays
-        UPDATE pg_temp.recon_load_rows
-           SET actions = recon.meta_csv_actions(extra, false), action_values = recon.meta_csv_actions(extra, true);
-    END IF;
-
     DROP TABLE IF EXISTS pg_temp.recon_load_delivery, pg_temp.recon_load_conversions;
     CREATE TEMP TABLE recon_load_delivery AS
     SELECT r.line_number,
@@ -128,7 +123,7 @@ BEGIN
            recon_normalize_platform_id(r.adset_id) AS adset_id, r.adset_name,
            recon_normalize_platform_id(r.ad_id) AS ad_id, r.ad_name,
            t.spend, t.impressions, t.clicks, t.link_clicks,
-           recon.load_attribution_setting(coalesce(r.attribution_setting, options ->> 'attribution_setting')) AS attribution_setting,
+           setting.normalized AS attribution_setting,
            report_time AS action_report_time,
            array_remove(ARRAY[
                CASE WHEN recon_platform_id_status(r.campaign_id) LIKE 'possible%' THEN 'possible_mangled_id' END,
@@ -140,30 +135,55 @@ BEGIN
                                recon_parse_decimal(r.spend, mark) AS spend,
                                recon.load_count(r.impressions, mark) AS impressions,
                                recon.load_count(r.clicks, mark) AS clicks,
-                               recon.load_count(r.link_clicks, mark) AS link_clicks) t;
+                               recon.load_count(r.link_clicks, mark) AS link_clicks
+                        OFFSET 0) t   -- parse once, not once per use
+    -- a file repeats a handful of settings: normalize each once
+    LEFT JOIN (SELECT raw, recon.load_attribution_setting(raw) AS normalized
+               FROM (SELECT DISTINCT coalesce(attribution_setting, options ->> 'attribution_setting') AS raw
+                     FROM pg_temp.recon_load_rows) x) setting
+           ON setting.raw = coalesce(r.attribution_setting, options ->> 'attribution_setting');
 
-    -- One row per action type and window: "value" is the account's setting (window "default").
-    CREATE TEMP TABLE recon_load_conversions AS
-    SELECT coalesce(c.line_number, v.line_number) AS line_number,
-           coalesce(c.action_type, v.action_type) AS action_type,
-           coalesce(c.win, v.win) AS attribution_window,
-           c.amount AS conversions, v.amount AS conversion_value, coalesce(c.raw, v.raw) AS raw, (c.amount IS NULL AND c.raw IS NOT NULL) OR (v.amount IS NULL AND v.raw IS NOT NULL) AS bad
-    FROM (SELECT d.line_number, a ->> 'action_type' AS action_type,
-                 CASE w.key WHEN 'value' THEN 'default' ELSE w.key END AS win,
-                 recon_parse_decimal(w.value, '.') AS amount, w.value AS raw
-          FROM pg_temp.recon_load_delivery d, jsonb_array_elements(d.actions::jsonb) a, jsonb_each_text(a - 'action_type') w
-          WHERE jsonb_typeof(d.actions::jsonb) = 'array') c
-    FULL JOIN
-         (SELECT d.line_number, a ->> 'action_type' AS action_type,
-                 CASE w.key WHEN 'value' THEN 'default' ELSE w.key END AS win,
-                 recon_parse_decimal(w.value, '.') AS amount, w.value AS raw
-          FROM pg_temp.recon_load_delivery d, jsonb_array_elements(d.action_values::jsonb) a, jsonb_each_text(a - 'action_type') w
-          WHERE jsonb_typeof(d.action_values::jsonb) = 'array') v
-      ON v.line_number = c.line_number AND v.action_type = c.action_type AND v.win = c.win;
+    ANALYZE pg_temp.recon_load_delivery;
+
+    -- One row per action type and window, from the API's arrays ("value" is the account's
+    -- setting: window default) or from Ads Manager's result columns (mapped once per file).
+    IF is_csv THEN
+        CREATE TEMP TABLE recon_load_conversions AS
+        SELECT d.line_number, m.action_type, m.attribution_window,
+               r.extra ->> m.count_column AS count_raw, r.extra ->> m.value_column AS value_raw
+        FROM pg_temp.recon_load_delivery d
+        JOIN pg_temp.recon_load_rows r USING (line_number)
+        CROSS JOIN recon.meta_csv_result_columns(header) m
+        WHERE r.extra ->> m.count_column IS NOT NULL OR r.extra ->> m.value_column IS NOT NULL;
+    ELSE
+        -- (an action type listed twice in one row keeps its first figures: one row per line, type and window)
+        CREATE TEMP TABLE recon_load_conversions AS
+        SELECT DISTINCT ON (1, 2, 3)
+               coalesce(c.line_number, v.line_number) AS line_number, coalesce(c.action_type, v.action_type) AS action_type,
+               coalesce(c.win, v.win) AS attribution_window, c.raw AS count_raw, v.raw AS value_raw
+        FROM (SELECT d.line_number, a ->> 'action_type' AS action_type,
+                     CASE w.key WHEN 'value' THEN 'default' ELSE w.key END AS win, w.value AS raw
+              FROM pg_temp.recon_load_delivery d, jsonb_array_elements(d.actions::jsonb) a, jsonb_each_text(a - 'action_type') w
+              WHERE d.actions LIKE '[%') c
+        FULL JOIN
+             (SELECT d.line_number, a ->> 'action_type' AS action_type,
+                     CASE w.key WHEN 'value' THEN 'default' ELSE w.key END AS win, w.value AS raw
+              FROM pg_temp.recon_load_delivery d, jsonb_array_elements(d.action_values::jsonb) a, jsonb_each_text(a - 'action_type') w
+              WHERE d.action_values LIKE '[%') v
+          ON v.line_number = c.line_number AND v.action_type = c.action_type AND v.win = c.win
+        ORDER BY 1, 2, 3;
+    END IF;
+    ALTER TABLE pg_temp.recon_load_conversions ADD COLUMN conversions numeric, ADD COLUMN conversion_value numeric;
+    UPDATE pg_temp.recon_load_conversions
+       SET conversions = recon_parse_decimal(count_raw, mark), conversion_value = recon_parse_decimal(value_raw, mark);
     UPDATE pg_temp.recon_load_delivery d
-       SET reasons = d.reasons || (SELECT array_agg(DISTINCT format('bad_number: %s %s %s', c.action_type, c.attribution_window, quote_literal(c.raw)))
-                                   FROM pg_temp.recon_load_conversions c WHERE c.line_number = d.line_number AND c.bad)
-     WHERE EXISTS (SELECT 1 FROM pg_temp.recon_load_conversions c WHERE c.line_number = d.line_number AND c.bad);
+       SET reasons = d.reasons || x.bad
+      FROM (SELECT line_number, array_agg(DISTINCT format('bad_number: %s %s %s', action_type, attribution_window,
+                                                          quote_literal(coalesce(CASE WHEN conversions IS NULL THEN count_raw END, value_raw)))) AS bad
+            FROM pg_temp.recon_load_conversions
+            WHERE (conversions IS NULL AND btrim(count_raw) <> '') OR (conversion_value IS NULL AND btrim(value_raw) <> '')
+            GROUP BY line_number) x
+     WHERE d.line_number = x.line_number;
 
     RETURN recon.load_write_platform_report(batch, source_file, options, 'meta');
 END $$;

@@ -55,6 +55,12 @@ $$;
 COMMENT ON FUNCTION recon.load_default_timezone(text) IS
     'The zone assumed for a new ad account when the load gives no timezone option: Pacific time for Microsoft (its default when an account sets none), UTC for platforms that report in UTC (TikTok, LinkedIn...), else NULL (Meta and Google report in the account''s zone, which must be given). Accounts created so are flagged timezone_defaulted.';
 
+-- From how many rows a load writes its tables the bulk way.
+CREATE FUNCTION recon.load_bulk_rows() RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 100000::bigint $$;
+COMMENT ON FUNCTION recon.load_bulk_rows() IS
+    'Loads of at least this many rows (100,000) write their target tables the bulk way (recon.bulk_load_begin/end: keys and indexes rebuilt once, foreign keys validated by one join, tables locked until commit); smaller ones insert row by row into the indexed tables.';
+
 -- Write a platform report typed into pg_temp.recon_load_delivery and pg_temp.recon_load_conversions.
 CREATE FUNCTION recon.load_write_platform_report(batch text, source_file text, options jsonb, platform_name text)
 RETURNS jsonb
@@ -67,12 +73,13 @@ DECLARE
     conversions bigint;
     scope jsonb;
     unknown text;
+    saved jsonb;
 BEGIN
     -- Accounts recon does not know yet need their zone and currency.
-    SELECT string_agg(DISTINCT d.account_id, ', ') INTO unknown
-    FROM pg_temp.recon_load_delivery d
-    WHERE d.account_id IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM recon.ad_accounts a WHERE a.platform = platform_name AND a.account_id = d.account_id)
+    SELECT string_agg(d.account_id, ', ' ORDER BY d.account_id) INTO unknown
+    FROM (SELECT account_id, max(account_currency) AS account_currency FROM pg_temp.recon_load_delivery
+          WHERE account_id IS NOT NULL GROUP BY account_id) d
+    WHERE NOT EXISTS (SELECT 1 FROM recon.ad_accounts a WHERE a.platform = platform_name AND a.account_id = d.account_id)
       AND (coalesce(options ->> 'timezone', recon.load_default_timezone(platform_name)) IS NULL
            OR coalesce(d.account_currency, options ->> 'currency') IS NULL);
     IF unknown IS NOT NULL THEN
@@ -124,6 +131,12 @@ BEGIN
         RETURNING 1)
     SELECT count(*) INTO replaced FROM gone;
 
+    -- A big file is written like pg_restore does: keys and indexes built once at the end,
+    -- foreign keys checked by one join instead of row by row (recon.bulk_load_begin).
+    IF (SELECT count(*) FROM pg_temp.recon_load_delivery) >= recon.load_bulk_rows() THEN
+        saved := recon.bulk_load_begin(ARRAY['recon.ad_delivery_daily', 'recon.platform_conversions_daily']::regclass[]);
+    END IF;
+
     INSERT INTO recon.ad_delivery_daily
         (platform, account_id, report_date, level, campaign_id, campaign_name, adset_id, adset_name, ad_id, ad_name,
          spend, currency, impressions, clicks, link_clicks, attribution_setting, action_report_time,
@@ -142,20 +155,22 @@ BEGIN
         (platform, account_id, report_date, campaign_id, adset_id, ad_id, action_type, attribution_window,
          conversions, conversion_value, currency, record_source, batch_id)
     SELECT platform_name, d.account_id, d.report_date, d.campaign_id, coalesce(d.adset_id, ''), coalesce(d.ad_id, ''),
-           c.action_type, c.attribution_window, sum(coalesce(c.conversions, 0)), sum(coalesce(c.conversion_value, 0)),
+           c.action_type, c.attribution_window, coalesce(c.conversions, 0), coalesce(c.conversion_value, 0),
            a.currency, source_file, batch
     FROM pg_temp.recon_load_conversions c
     JOIN pg_temp.recon_load_delivery d USING (line_number)
-    JOIN recon.ad_accounts a ON a.platform = platform_name AND a.account_id = d.account_id
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 11;
+    JOIN recon.ad_accounts a ON a.platform = platform_name AND a.account_id = d.account_id;
     GET DIAGNOSTICS conversions = ROW_COUNT;
+    IF saved IS NOT NULL THEN
+        PERFORM recon.bulk_load_end(saved);
+    END IF;
 
     RETURN jsonb_build_object('rejected', rejected, 'replaced', replaced, 'scope', scope,
                               'tables', jsonb_build_object('ad_accounts', new_accounts, 'ad_delivery_daily', delivery,
                                                            'platform_conversions_daily', conversions));
 END $$;
 COMMENT ON FUNCTION recon.load_write_platform_report(text, text, jsonb, text) IS
-    'The writer every ad platform report loader shares. Reads pg_temp.recon_load_delivery (line_number, reasons, account and delivery columns typed) and pg_temp.recon_load_conversions (line_number, action_type, attribution_window, conversions, conversion_value); adds accounts it does not know (zone and currency from the file or the options, else 22023); rejects rows with reasons, a currency other than the account''s, or the key of an earlier line; replaces, per account and level, every delivery row (and its conversions) in the file''s date range; writes the rest. Returns rejected, replaced, scope and rows per table.';
+    'The writer every ad platform report loader shares. Reads pg_temp.recon_load_delivery (line_number, reasons, account and delivery columns typed) and pg_temp.recon_load_conversions (line_number, action_type, attribution_window, conversions, conversion_value; one row per line, action type and window); adds accounts it does not know (zone and currency from the file or the options, else 22023); rejects rows with reasons, a currency other than the account''s, or the key of an earlier line; replaces, per account and level, every delivery row (and its conversions) in the file''s date range; writes the rest. Returns rejected, replaced, scope and rows per table.';
 
 -- Integer metric: a whole number, or NULL (bad or blank).
 CREATE FUNCTION recon.load_count(raw text, decimal_mark text DEFAULT '.') RETURNS bigint
