@@ -163,11 +163,12 @@ test: deps
 	$(MAKE) install
 	pg_virtualenv -t -o shared_preload_libraries=pg_cron -o cron.use_background_workers=on scripts/run-tests
 
-# The main job on the built-in demo data in a throwaway cluster, ending with the report.
+# The main job on the built-in demo data in a throwaway cluster, ending with the report
+# (FROM=examples: on the sample export files of examples/ instead of the generator).
 demo: deps
 	$(MAKE) all
 	$(MAKE) install
-	pg_virtualenv -t scripts/run-demo $(if $(SEED),--seed $(SEED)) $(if $(SCALE),--scale $(SCALE))
+	pg_virtualenv -t scripts/run-demo $(if $(SEED),--seed $(SEED)) $(if $(SCALE),--scale $(SCALE)) $(if $(filter examples,$(FROM)),--from-examples)
 
 # Benchmarks (not tests): see bench/README.md; results go to bench/RESULTS.md.
 bench: deps

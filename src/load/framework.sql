@@ -428,7 +428,7 @@ BEGIN
                CASE WHEN f IS NULL THEN 'malformed_csv: ' || @extschema@.recon_csv_problem(r.line, %1$L)
                     WHEN cardinality(f) <> %2$s
                     THEN format('wrong_column_count: %%s fields, the header has %%s', cardinality(f), %2$s) END AS problem,
-               f IS NOT NULL AND cardinality(array_remove(f, NULL)) = 0 AS empty_row,
+               coalesce(cardinality(array_remove(f, NULL)) = 0, false) AS empty_row,
                f[1] AS first_cell
                %3$s %4$s
         FROM %6$s r
@@ -515,7 +515,7 @@ BEGIN
     b.rows_skipped := recon.load_set_aside(b.batch_id, source_file, 'skipped', format($q$
         SELECT line_number, ARRAY[CASE WHEN empty_row THEN 'empty_row' ELSE 'total_or_footer: ' || quote_literal(first_cell) END] AS reasons
         FROM pg_temp.recon_load_rows
-        WHERE problem IS NULL AND (empty_row OR first_cell ~* %L)$q$, coalesce(fmt.skip_pattern, '$^')));
+        WHERE empty_row OR first_cell ~* %L$q$, coalesce(fmt.skip_pattern, '$^')));   -- footers are often short rows
     b.rows_rejected := recon.load_set_aside(b.batch_id, source_file, 'rejected',
         'SELECT line_number, ARRAY[problem] AS reasons FROM pg_temp.recon_load_rows WHERE problem IS NOT NULL');
 
@@ -652,7 +652,7 @@ LANGUAGE plpgsql SET client_min_messages = warning AS $$
 BEGIN
     PERFORM recon.load_begin();
     INSERT INTO pg_temp.recon_staged_lines (line)
-    SELECT l FROM regexp_split_to_table(rtrim(content, E'\r\n'), E'\n') AS l;
+    SELECT nullif(l, '') FROM regexp_split_to_table(rtrim(content, E'\r\n'), E'\n') AS l;   -- a blank line stages as NULL, as with \copy
     RETURN recon.load_staged(format, source_file, options);
 END $$;
 COMMENT ON FUNCTION recon.load_text(text, text, text, jsonb) IS

@@ -81,7 +81,7 @@ LANGUAGE plpgsql SET client_min_messages = warning AS $$
 DECLARE
     header text[] := (SELECT header FROM recon.load_batches WHERE batch_id = batch);
     -- Ads Manager writes the account currency into the spend header: Amount spent (EUR).
-    header_currency text := (SELECT upper(m[1]) FROM unnest(header) h, regexp_match(h, '^\s*amount spent \(([a-z]{3})\)\s*$', 'i') m LIMIT 1);
+    header_currency text := (SELECT upper(m[1]) FROM unnest(header) h, regexp_match(h, '^\s*amount spent \(([a-z]{3})\)\s*$', 'i') m WHERE m IS NOT NULL LIMIT 1);
     is_csv boolean := header IS NOT NULL;
     style text := coalesce(options ->> 'date_style', 'iso');
     mark text := coalesce(options ->> 'decimal_mark', '.');

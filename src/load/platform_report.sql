@@ -78,7 +78,7 @@ BEGIN
     -- Accounts recon does not know yet need their zone and currency.
     SELECT string_agg(d.account_id, ', ' ORDER BY d.account_id) INTO unknown
     FROM (SELECT account_id, max(account_currency) AS account_currency FROM pg_temp.recon_load_delivery
-          WHERE account_id IS NOT NULL GROUP BY account_id) d
+          WHERE account_id IS NOT NULL AND cardinality(reasons) = 0 GROUP BY account_id) d
     WHERE NOT EXISTS (SELECT 1 FROM recon.ad_accounts a WHERE a.platform = platform_name AND a.account_id = d.account_id)
       AND (coalesce(options ->> 'timezone', recon.load_default_timezone(platform_name)) IS NULL
            OR coalesce(d.account_currency, options ->> 'currency') IS NULL);
