@@ -12,6 +12,8 @@ CREATE EXTENSION recon;
 SELECT recon.set_setting('reporting_timezone', 'America/New_York', 'demo: the business reports on New York time') \g /dev/null
 SELECT recon.set_setting('reporting_currency', 'USD', 'demo: group reporting currency') \g /dev/null
 SELECT recon.install_default_contract('demo: standard recon KPIs') \g /dev/null
+-- made-up daily rates to USD for the sample period (the report converts every amount)
+\copy recon.fx_rates (rate_date, base_currency, quote_currency, rate) FROM 'examples/fx/daily_rates_usd.csv' WITH (FORMAT csv, HEADER)
 SQL
 echo
 echo "== 1. Loading the sample exports (examples/load-order.txt), one transaction each"
