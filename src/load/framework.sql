@@ -98,6 +98,28 @@ COMMENT ON TABLE recon.contact_details IS
     'Raw contact data, kept only when a load is told keep_pii: true (by default loaders keep only SHA-256 digests of normalized values). record_key: the funnel record id, or the signal''s event id.';
 SELECT pg_catalog.pg_extension_config_dump('recon.contact_details', '');
 
+-- Keep raw contact data (only when a load says keep_pii): one row per record key, newest wins.
+CREATE FUNCTION recon.load_keep_contacts(layer text, batch text, source_file text, contacts text) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    kept bigint;
+BEGIN
+    EXECUTE format($q$
+        INSERT INTO recon.contact_details AS c (layer, record_key, email, phone, first_name, last_name, record_source, batch_id)
+        SELECT $1, record_key, email, phone, first_name, last_name, $2, $3
+        FROM (%s) x (record_key, email, phone, first_name, last_name)
+        WHERE record_key IS NOT NULL AND coalesce(email, phone, first_name, last_name) IS NOT NULL
+        ON CONFLICT (layer, record_key) DO UPDATE
+            SET email = excluded.email, phone = excluded.phone, first_name = excluded.first_name,
+                last_name = excluded.last_name, record_source = excluded.record_source, batch_id = excluded.batch_id,
+                loaded_at = now()$q$, contacts)
+        USING layer, source_file, batch;
+    GET DIAGNOSTICS kept = ROW_COUNT;
+    RETURN kept;
+END $$;
+COMMENT ON FUNCTION recon.load_keep_contacts(text, text, text, text) IS
+    'Writes raw contact data into recon.contact_details for loads told keep_pii: contacts is a query returning record_key, email, phone, first_name, last_name, one row per key; an existing key is overwritten. Returns the rows written.';
+
 -- The session's staging table: \copy fills it one physical line per row.
 CREATE FUNCTION recon.load_begin() RETURNS text
 LANGUAGE plpgsql AS $$

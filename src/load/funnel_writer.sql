@@ -354,16 +354,8 @@ BEGIN
     GET DIAGNOSTICS written = ROW_COUNT;
 
     IF coalesce((options ->> 'keep_pii')::boolean, false) THEN
-        INSERT INTO recon.contact_details AS c (layer, record_key, email, phone, first_name, last_name, record_source, batch_id)
-        SELECT 'funnel', record_id, email, phone, first_name, last_name, source_file, batch
-        FROM pg_temp.recon_load_funnel
-        WHERE coalesce(email, phone, first_name, last_name) IS NOT NULL
-        ORDER BY line_number
-        ON CONFLICT (layer, record_key) DO UPDATE
-            SET email = excluded.email, phone = excluded.phone, first_name = excluded.first_name,
-                last_name = excluded.last_name, record_source = excluded.record_source, batch_id = excluded.batch_id,
-                loaded_at = now();
-        GET DIAGNOSTICS kept = ROW_COUNT;
+        kept := recon.load_keep_contacts('funnel', batch, source_file, $q$
+            SELECT record_id, email, phone, first_name, last_name FROM pg_temp.recon_load_funnel ORDER BY line_number$q$);
     END IF;
 
     -- Relationships: the file restates those it names (a deal's contact, a lead's opportunity).

@@ -72,18 +72,10 @@ BEGIN
     GET DIAGNOSTICS written = ROW_COUNT;
 
     IF coalesce((options ->> 'keep_pii')::boolean, false) THEN
-        INSERT INTO recon.contact_details AS c (layer, record_key, email, phone, first_name, last_name, record_source, batch_id)
-        SELECT DISTINCT ON (coalesce(lead_id, event_id)) 'signal', coalesce(lead_id, event_id), email_raw, phone_raw,
-               first_name_raw, last_name_raw, source_file, batch
-        FROM pg_temp.recon_load_signals
-        WHERE coalesce(lead_id, event_id) IS NOT NULL
-          AND coalesce(email_raw, phone_raw, first_name_raw, last_name_raw) IS NOT NULL
-        ORDER BY coalesce(lead_id, event_id), line_number
-        ON CONFLICT (layer, record_key) DO UPDATE
-            SET email = excluded.email, phone = excluded.phone, first_name = excluded.first_name,
-                last_name = excluded.last_name, record_source = excluded.record_source, batch_id = excluded.batch_id,
-                loaded_at = now();
-        GET DIAGNOSTICS kept = ROW_COUNT;
+        kept := recon.load_keep_contacts('signal', batch, source_file, $q$
+            SELECT DISTINCT ON (coalesce(lead_id, event_id)) coalesce(lead_id, event_id), email_raw, phone_raw,
+                   first_name_raw, last_name_raw
+            FROM pg_temp.recon_load_signals ORDER BY coalesce(lead_id, event_id), line_number$q$);
     END IF;
     RETURN jsonb_build_object('rejected', rejected, 'replaced', replaced, 'scope', scope,
                               'tables', jsonb_build_object('conversion_signals', written)
