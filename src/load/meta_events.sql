@@ -124,6 +124,7 @@ BEGIN
                recon.load_first_json_value(r.email) AS email,
                recon.load_meta_lead_id(recon.load_first_json_value(r.phone)) AS phone,
                coalesce(lower(btrim(r.is_organic)) IN ('true', '1', 'yes'), false) AS organic
+        OFFSET 0   -- parse once, not once per use
     ) t;
     RETURN recon.load_write_signals(batch, source_file, options, CASE WHEN is_lead THEN 'lead_id' ELSE 'day_range' END);
 END $$;
