@@ -56,7 +56,9 @@ SELECT regress.sqlstate_of($$SELECT recon.load_text('meta_insights_xls', 'x', 'a
        regress.sqlstate_of($$SELECT recon.load_text('meta_insights_csv', 'x', 'a', '[1]')$$) AS options_not_object,
        regress.sqlstate_of($$SELECT recon.load_text('meta_insights_csv', 'x', '')$$) AS empty_file,
        regress.sqlstate_of($$SELECT recon.load_text('meta_insights_csv', '', 'a')$$) AS no_file_name,
-       regress.sqlstate_of($$SELECT recon.load_json('meta_insights_csv', 'x', '{}')$$) AS csv_given_json;
+       regress.sqlstate_of($$SELECT recon.load_json('meta_insights_csv', 'x', '{}')$$) AS csv_given_json,
+       regress.sqlstate_of($$SELECT recon.load_json('meta_insights_json', ' ', '{}')$$) AS json_no_file_name,
+       regress.sqlstate_of($$SELECT recon.load_json('meta_insights_json', 'x.json', NULL)$$) AS json_null_document;
 SELECT * FROM regress.error_of($$SELECT recon.load_text('meta_insights_csv', 'x.csv', 'Day,Campaign name,Impressions' || E'\n' || '2026-03-01,A,10')$$);
 SELECT * FROM regress.error_of($$SELECT recon.load_text('meta_insights_csv', 'x.csv', 'Reporting starts,Day,Campaign ID,Campaign ID,Amount spent' || E'\n' || '2026-03-01,2026-03-01,1,1,5')$$);
 

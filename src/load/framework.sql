@@ -201,14 +201,6 @@ $$;
 COMMENT ON FUNCTION recon.load_bad_precision(text, numeric, text) IS
     'Reject reason when an amount in major units has more decimals than the currency allows (JPY 1500.5, USD 19.999): usually an amount already in minor units, or divided by 100 once too often.';
 
--- The value of an option, or a default; a typed read raises 22023 naming the option.
-CREATE FUNCTION recon.load_option(options jsonb, name text, fallback text DEFAULT NULL) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT coalesce(options ->> name, fallback)
-$$;
-COMMENT ON FUNCTION recon.load_option(jsonb, text, text) IS
-    'The load option as text, or fallback when absent.';
-
 -- Check a load's options: known names, usable values.
 CREATE FUNCTION recon.load_check_options(fmt recon.load_formats, options jsonb) RETURNS void
 LANGUAGE plpgsql STABLE AS $$
@@ -654,6 +646,9 @@ BEGIN
     IF fmt.input <> 'json' THEN
         RAISE EXCEPTION 'format % is read from CSV, not JSON', fmt.format
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Use recon.load_text() or recon.load_staged().';
+    END IF;
+    IF source_file IS NULL OR btrim(source_file) = '' THEN
+        RAISE EXCEPTION 'a load needs the name of its source file' USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF doc IS NULL THEN
         RAISE EXCEPTION 'the JSON document of % is NULL', source_file USING ERRCODE = 'null_value_not_allowed';
