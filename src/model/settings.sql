@@ -135,12 +135,16 @@ CREATE FUNCTION recon.settings_before_write() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     NEW.value := recon.validate_setting(NEW.name, NEW.value);
-    NEW.changed_by := current_user;
-    NEW.changed_at := now();
+    -- a new row is stamped by the column defaults; an UPDATE is stamped here. A restored
+    -- row (pg_restore inserts it) keeps the stamp it was dumped with.
+    IF TG_OP = 'UPDATE' THEN
+        NEW.changed_by := current_user;
+        NEW.changed_at := now();
+    END IF;
     RETURN NEW;
 END $$;
 COMMENT ON FUNCTION recon.settings_before_write() IS
-    'Trigger: validates and canonicalizes every setting written to recon.settings, stamping who and when.';
+    'Trigger: validates and canonicalizes every setting written to recon.settings; an update is stamped with who and when (a new row gets them from the column defaults, so pg_restore keeps the dumped ones).';
 CREATE TRIGGER settings_validate BEFORE INSERT OR UPDATE ON recon.settings
     FOR EACH ROW EXECUTE FUNCTION recon.settings_before_write();
 
