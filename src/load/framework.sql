@@ -609,8 +609,9 @@ BEGIN
             doc := NULL;
         END;
         IF doc IS NOT NULL THEN
-            CREATE TEMP TABLE recon_json_elements AS
-            SELECT line_number, element, element::text AS raw, NULL::text AS problem FROM recon.load_json_elements(doc);
+            result := recon.load_json(fmt.format, source_file, doc, options);
+            TRUNCATE pg_temp.recon_staged_lines RESTART IDENTITY;
+            RETURN result;
         ELSE
             CREATE TEMP TABLE recon_json_elements (line_number bigint, element jsonb, raw text, problem text);
             DECLARE

@@ -99,8 +99,7 @@ BEGIN
            NULL::text AS msclkid, NULL::text AS li_fat_id,
            nullif(btrim(r.fbc), '') AS fbc, nullif(btrim(r.fbp), '') AS fbp,
            recon.load_first_json_value(r.external_id) AS external_id,
-           recon_hash_identifier(t.email, 'email', 'meta') AS email_sha256,
-           recon_hash_identifier(t.phone, 'phone', 'meta', coalesce(r.country, region)) AS phone_sha256,
+           t.email_sha256, t.phone_sha256,
            t.value, r.currency, nullif(btrim(r.order_id), '') AS order_id,
            CASE WHEN is_lead THEN recon.load_meta_lead_id(r.lead_id) END AS lead_id,
            CASE WHEN NOT t.organic THEN recon.load_meta_lead_id(r.campaign_id) END AS campaign_id,
@@ -108,9 +107,8 @@ BEGIN
            CASE WHEN NOT t.organic THEN recon.load_meta_lead_id(r.ad_id) END AS ad_id,
            array_remove(ARRAY[
                CASE WHEN t.organic THEN 'organic' END,
-               CASE WHEN t.email IS NOT NULL AND recon_hash_identifier(t.email, 'email', 'meta') IS NULL THEN 'email_unusable' END,
-               CASE WHEN t.phone IS NOT NULL AND recon_hash_identifier(t.phone, 'phone', 'meta', coalesce(r.country, region)) IS NULL
-                    THEN 'phone_unusable' END], NULL) AS dq_flags,
+               CASE WHEN t.email IS NOT NULL AND t.email_sha256 IS NULL THEN 'email_unusable' END,
+               CASE WHEN t.phone IS NOT NULL AND t.phone_sha256 IS NULL THEN 'phone_unusable' END], NULL) AS dq_flags,
            t.email AS email_raw, t.phone AS phone_raw,
            coalesce(r.first_name, split_part(btrim(r.full_name), ' ', 1)) AS first_name_raw,
            coalesce(r.last_name, nullif(regexp_replace(btrim(r.full_name), '^\S+\s*', ''), '')) AS last_name_raw
@@ -125,6 +123,11 @@ BEGIN
                recon.load_meta_lead_id(recon.load_first_json_value(r.phone)) AS phone,
                coalesce(lower(btrim(r.is_organic)) IN ('true', '1', 'yes'), false) AS organic
         OFFSET 0   -- parse once, not once per use
+    ) t0
+    CROSS JOIN LATERAL (   -- hash once: the digests are stored and tell whether a value was usable
+        SELECT t0.*, recon_hash_identifier(t0.email, 'email', 'meta') AS email_sha256,
+               recon_hash_identifier(t0.phone, 'phone', 'meta', coalesce(r.country, region)) AS phone_sha256
+        OFFSET 0
     ) t;
     RETURN recon.load_write_signals(batch, source_file, options, CASE WHEN is_lead THEN 'lead_id' ELSE 'day_range' END);
 END $$;

@@ -156,22 +156,18 @@ BEGIN
         CROSS JOIN recon.meta_csv_result_columns(header) m
         WHERE r.extra ->> m.count_column IS NOT NULL OR r.extra ->> m.value_column IS NOT NULL;
     ELSE
-        -- (an action type listed twice in one row keeps its first figures: one row per line, type and window)
+        -- both arrays in one pass; an action type listed twice in a row keeps its first figures
         CREATE TEMP TABLE recon_load_conversions AS
-        SELECT DISTINCT ON (1, 2, 3)
-               coalesce(c.line_number, v.line_number) AS line_number, coalesce(c.action_type, v.action_type) AS action_type,
-               coalesce(c.win, v.win) AS attribution_window, c.raw AS count_raw, v.raw AS value_raw
-        FROM (SELECT d.line_number, a ->> 'action_type' AS action_type,
-                     CASE w.key WHEN 'value' THEN 'default' ELSE w.key END AS win, w.value AS raw
-              FROM pg_temp.recon_load_delivery d, jsonb_array_elements(d.actions::jsonb) a, jsonb_each_text(a - 'action_type') w
-              WHERE d.actions LIKE '[%') c
-        FULL JOIN
-             (SELECT d.line_number, a ->> 'action_type' AS action_type,
-                     CASE w.key WHEN 'value' THEN 'default' ELSE w.key END AS win, w.value AS raw
-              FROM pg_temp.recon_load_delivery d, jsonb_array_elements(d.action_values::jsonb) a, jsonb_each_text(a - 'action_type') w
-              WHERE d.action_values LIKE '[%') v
-          ON v.line_number = c.line_number AND v.action_type = c.action_type AND v.win = c.win
-        ORDER BY 1, 2, 3;
+        SELECT d.line_number, a.e ->> 'action_type' AS action_type,
+               CASE w.key WHEN 'value' THEN 'default' ELSE w.key END AS attribution_window,
+               (array_agg(w.value ORDER BY a.o) FILTER (WHERE NOT k.is_value))[1] AS count_raw,
+               (array_agg(w.value ORDER BY a.o) FILTER (WHERE k.is_value))[1] AS value_raw
+        FROM pg_temp.recon_load_delivery d
+        CROSS JOIN LATERAL (VALUES (false, d.actions), (true, d.action_values)) AS k(is_value, arr)
+        CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN k.arr LIKE '[%' THEN k.arr::jsonb ELSE '[]' END)
+                           WITH ORDINALITY AS a(e, o)
+        CROSS JOIN LATERAL jsonb_each_text(a.e - 'action_type') AS w
+        GROUP BY 1, 2, 3;
     END IF;
     ALTER TABLE pg_temp.recon_load_conversions ADD COLUMN conversions numeric, ADD COLUMN conversion_value numeric;
     UPDATE pg_temp.recon_load_conversions

@@ -117,19 +117,19 @@ BEGIN
     DELETE FROM pg_temp.recon_load_delivery WHERE cardinality(reasons) > 0;
 
     -- A report restates its days: the rows it covers (per account and level) are replaced, not added to.
-    SELECT jsonb_agg(jsonb_build_object('account_id', account_id, 'level', level, 'from', first_day, 'to', last_day)
-                     ORDER BY account_id, level)
-      INTO scope
-    FROM (SELECT account_id, level, min(report_date) AS first_day, max(report_date) AS last_day
-          FROM pg_temp.recon_load_delivery GROUP BY 1, 2) s;
-    WITH gone AS (
+    WITH s AS MATERIALIZED (
+        SELECT account_id, level, min(report_date) AS first_day, max(report_date) AS last_day
+        FROM pg_temp.recon_load_delivery GROUP BY 1, 2),
+    gone AS (
         DELETE FROM recon.ad_delivery_daily t
-        USING (SELECT account_id, level, min(report_date) AS first_day, max(report_date) AS last_day
-               FROM pg_temp.recon_load_delivery GROUP BY 1, 2) s
+        USING s
         WHERE t.platform = platform_name AND t.account_id = s.account_id AND t.level = s.level
           AND t.report_date BETWEEN s.first_day AND s.last_day
         RETURNING 1)
-    SELECT count(*) INTO replaced FROM gone;
+    SELECT (SELECT jsonb_agg(jsonb_build_object('account_id', account_id, 'level', level, 'from', first_day, 'to', last_day)
+                             ORDER BY account_id, level) FROM s),
+           (SELECT count(*) FROM gone)
+      INTO scope, replaced;
 
     -- A big file is written like pg_restore does: keys and indexes built once at the end,
     -- foreign keys checked by one join instead of row by row (recon.bulk_load_begin).

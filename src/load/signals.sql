@@ -43,22 +43,21 @@ BEGIN
         GET DIAGNOSTICS replaced = ROW_COUNT;
     ELSE
         -- an event log covers whole days (UTC): the days it holds replace the same days loaded before
-        SELECT jsonb_agg(jsonb_build_object('platform', platform, 'source', source, 'account_id', account_id,
-                                            'from', first_day, 'to', last_day))
-          INTO scope
-        FROM (SELECT platform, source, account_id, min((event_time AT TIME ZONE 'UTC')::date) AS first_day,
-                     max((event_time AT TIME ZONE 'UTC')::date) AS last_day
-              FROM pg_temp.recon_load_signals GROUP BY 1, 2, 3) x;
-        WITH gone AS (
+        WITH s AS MATERIALIZED (
+            SELECT platform, source, account_id, min((event_time AT TIME ZONE 'UTC')::date) AS first_day,
+                   max((event_time AT TIME ZONE 'UTC')::date) AS last_day
+            FROM pg_temp.recon_load_signals GROUP BY 1, 2, 3),
+        gone AS (
             DELETE FROM recon.conversion_signals t
-            USING (SELECT platform, source, account_id, min((event_time AT TIME ZONE 'UTC')::date) AS first_day,
-                          max((event_time AT TIME ZONE 'UTC')::date) AS last_day
-                   FROM pg_temp.recon_load_signals GROUP BY 1, 2, 3) s
+            USING s
             WHERE t.platform = s.platform AND t.source = s.source AND t.account_id IS NOT DISTINCT FROM s.account_id
               AND t.event_time >= s.first_day::timestamp AT TIME ZONE 'UTC'
               AND t.event_time < (s.last_day + 1)::timestamp AT TIME ZONE 'UTC'
             RETURNING 1)
-        SELECT count(*) INTO replaced FROM gone;
+        SELECT (SELECT jsonb_agg(jsonb_build_object('platform', platform, 'source', source, 'account_id', account_id,
+                                                    'from', first_day, 'to', last_day)) FROM s),
+               (SELECT count(*) FROM gone)
+          INTO scope, replaced;
     END IF;
 
     INSERT INTO recon.conversion_signals
