@@ -2,7 +2,7 @@
 # they install what is missing (scripts/install-deps), build, install and run in a
 # throwaway cluster (pg_virtualenv).
 EXTENSION  = recon
-EXTVERSION = 0.1.0
+EXTVERSION = 0.2.0
 MODULE_big = recon
 
 # C sources, by layer: core (text, money, time, hashing) <- identity <- linkage <- aggregates.
@@ -129,8 +129,14 @@ SQL_PARTS = \
 	src/load/stripe.sql \
 	src/load/invoices.sql
 
-DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
+# Released install scripts are frozen in sql/ (sql/recon--0.1.0.sql is the script of tag
+# v0.1.0); each release's upgrade script is concatenated from src/upgrade/<from>--<to>/*.sql
+# in name order. test/upgrade.sh walks the chain and compares the catalog with a fresh install.
+UPGRADE_FROM  = 0.1.0
+UPGRADE_PARTS = $(sort $(wildcard src/upgrade/$(UPGRADE_FROM)--$(EXTVERSION)/*.sql))
+DATA       = sql/$(EXTENSION)--0.1.0.sql
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--$(UPGRADE_FROM)--$(EXTVERSION).sql
+EXTRA_CLEAN = $(DATA_built)
 
 # pg_regress suites: sql/<name>.sql -> expected/<name>.out
 REGRESS = install core_currency core_timezone core_sha256_hex identity_email identity_fields identity_phone identity_hash identity_user_data identity_click_ids identity_vectors linkage_jaro_winkler linkage_fellegi_sunter linkage_cascade settings fx model contract demo_generator report bridge layers_ladder layers_views gap refresh load_framework load_meta load_google load_microsoft load_tiktok load_linkedin load_hubspot load_salesforce load_stripe load_invoices
@@ -150,6 +156,11 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) Makefile
 	@{ echo "-- recon $(EXTVERSION): generated from src/**/*.sql by make; edit those files, not this one."; \
 	   printf '%s\n' '\echo Use "CREATE EXTENSION recon" to load this file. \quit'; \
 	   for f in $(SQL_PARTS); do echo; echo "-- ===== $$f ====="; cat $$f; done; } > $@
+
+sql/$(EXTENSION)--$(UPGRADE_FROM)--$(EXTVERSION).sql: $(UPGRADE_PARTS) Makefile
+	@{ echo "-- recon $(UPGRADE_FROM) -> $(EXTVERSION): generated from src/upgrade/$(UPGRADE_FROM)--$(EXTVERSION)/*.sql by make."; \
+	   printf '%s\n' '\echo Use "ALTER EXTENSION recon UPDATE TO $(EXTVERSION)" to load this file. \quit'; \
+	   for f in $(UPGRADE_PARTS); do echo; echo "-- ===== $$f ====="; cat $$f; done; } > $@
 
 .PHONY: deps test demo bench
 

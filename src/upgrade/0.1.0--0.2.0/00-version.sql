@@ -1,0 +1,2 @@
+-- 0.1.0 -> 0.2.0. Each part is the upgrade half of a change made in src/<layer>/*.sql;
+-- test/upgrade.sh fails when an upgraded catalog differs from a fresh 0.2.0 install.
