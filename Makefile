@@ -15,6 +15,7 @@ OBJS = \
 	src/core/sha256_hex.o \
 	src/core/text.o \
 	src/core/fixed_decimal.o \
+	src/core/limits_sql.o \
 	src/identity/platform.o \
 	src/identity/identity_sql.o \
 	src/identity/email.o \
@@ -65,6 +66,7 @@ OBJS = \
 # SQL declarations live beside their C file (src/<layer>/<concern>.sql) and are
 # concatenated into the install script in this order (dependencies first).
 SQL_PARTS = \
+	src/core/limits.sql \
 	src/core/currency.sql \
 	src/core/money.sql \
 	src/core/timezone.sql \
@@ -139,7 +141,7 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--$(UPGRADE_FRO
 EXTRA_CLEAN = $(DATA_built)
 
 # pg_regress suites: sql/<name>.sql -> expected/<name>.out
-REGRESS = install core_currency core_timezone core_sha256_hex identity_email identity_fields identity_phone identity_hash identity_user_data identity_click_ids identity_vectors linkage_jaro_winkler linkage_fellegi_sunter linkage_cascade settings fx model contract demo_generator report bridge layers_ladder layers_views gap refresh load_framework load_meta load_google load_microsoft load_tiktok load_linkedin load_hubspot load_salesforce load_stripe load_invoices
+REGRESS = install core_currency core_timezone core_sha256_hex identity_email identity_fields identity_phone identity_hash identity_user_data identity_click_ids identity_vectors linkage_jaro_winkler linkage_fellegi_sunter linkage_cascade settings fx model contract demo_generator report bridge layers_ladder layers_views gap refresh load_framework load_meta load_google load_microsoft load_tiktok load_linkedin load_hubspot load_salesforce load_stripe load_invoices limits
 REGRESS_OPTS = --inputdir=. --load-extension=recon
 
 # -Wmissing-prototypes is C-only (g++ warns about it on phone_lib.cpp)

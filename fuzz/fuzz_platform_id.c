@@ -30,7 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char		key[RECON_PID_KEY_SIZE + 1];
 
 	check(status >= RECON_PID_OK && status < RECON_PID_STATUS_COUNT);
-	if (status == RECON_PID_INVALID || status == RECON_PID_MISSING)
+	if (status == RECON_PID_INVALID || status == RECON_PID_MISSING || status == RECON_PID_TOO_LONG)
 		return 0;
 	check(id.ndigits_written >= 1 && id.ndigits_written <= RECON_PID_MAX_DIGITS);
 	check(id.ndigits >= id.ndigits_written && id.ndigits <= RECON_PID_MAX_DIGITS);

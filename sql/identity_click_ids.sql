@@ -92,11 +92,14 @@ SELECT regress.sqlstate_of($$SELECT recon_click_id('https://example.com/?gclid=x
 -- ... also when the name comes from a column, and even for a URL with no parameters.
 SELECT regress.sqlstate_of($$SELECT recon_click_id(u, f) FROM (VALUES ('https://example.com/', 'utm_nope')) v(u, f)$$);
 
--- Edge cases: 10 MB inputs, a click id of 10 MB, thousands of repeated parameters.
-SELECT length((recon_parse_click_ids('https://example.com/?gclid=' || repeat('A', 10000000))).gclid) AS gclid_length,
-       (recon_parse_click_ids('https://example.com/' || repeat('x/', 5000000) || '?utm_source=deep')).utm_source AS after_long_path,
-       (recon_parse_click_ids(repeat('%', 10000000))).flags AS ten_mb_of_percent,
-       (recon_parse_click_ids('https://example.com/?' || repeat('gclid=a&', 100000) || 'gclid=b')).flags AS hundred_thousand_repeats;
+-- Edge cases: a click id of 60 kB, a long path, thousands of repeated parameters, all within
+-- the URL limit (64 kB); 10 MB inputs are not read (flag too_long, docs/limits.md).
+SELECT length((recon_parse_click_ids('https://example.com/?gclid=' || repeat('A', 60000))).gclid) AS gclid_length,
+       (recon_parse_click_ids('https://example.com/' || repeat('x/', 30000) || '?utm_source=deep')).utm_source AS after_long_path,
+       (recon_parse_click_ids(repeat('%', 65536))).flags AS percent_at_limit,
+       (recon_parse_click_ids('https://example.com/?' || repeat('gclid=a&', 8000) || 'gclid=b')).flags AS thousands_of_repeats;
+SELECT (recon_parse_click_ids('https://example.com/?gclid=' || repeat('A', 10000000))) AS ten_mb_gclid,
+       (recon_parse_click_ids(repeat('%', 10000000))).flags AS ten_mb_of_percent;
 -- Every single byte value (as a raw character when it can be one, and percent-encoded) parses without error.
 SELECT count(*) AS inputs, count(*) FILTER (WHERE r.flags IS NOT NULL) AS rows_returned
 FROM generate_series(1, 255) AS b,
@@ -281,7 +284,9 @@ FROM (SELECT substr('  ''120,208,123,456,789,012.0E+17  ', 1 + k % 7, 3 + k % 29
 SELECT recon_normalize_platform_id(NULL) IS NULL AS strict_null, recon_normalize_platform_id_reason(NULL) AS null_reason,
        recon_platform_id_status(NULL) AS null_status, recon_platform_id_match_key(NULL) IS NULL AS key_null;
 
--- A 10 MB value is invalid, not an error.
-SELECT recon_platform_id_status(repeat('1', 10000000)) AS ten_mb_status,
+-- A long id is invalid; a 10 MB value is too_long (not read), never an error. A 4 kB fbclid parses.
+SELECT recon_platform_id_status(repeat('1', 4000)) AS long_status,
+       recon_platform_id_status(repeat('1', 10000000)) AS ten_mb_status,
        recon_normalize_platform_id_reason(repeat('9', 10000000)) AS ten_mb_reason,
-       recon_parse_fbc_reason('fb.1.1596403881668.' || repeat('A', 10000000)) IS NULL AS ten_mb_fbclid_parses;
+       recon_parse_fbc_reason('fb.1.1596403881668.' || repeat('A', 4000)) IS NULL AS long_fbclid_parses,
+       recon_parse_fbc_reason('fb.1.1596403881668.' || repeat('A', 10000000)) AS ten_mb_fbclid;

@@ -16,6 +16,7 @@
 #include "utils/timestamp.h"
 
 #include "bridge/bridge.h"
+#include "core/limits_sql.h"
 
 PG_FUNCTION_INFO_V1(recon_bridge_add);
 PG_FUNCTION_INFO_V1(recon_bridge_combine);
@@ -81,12 +82,14 @@ time_argument(FunctionCallInfo fcinfo, int argno, const char *what)
 
 /* Read maturity_days: 1 to 16 positive, strictly increasing day counts. */
 static int
-maturity_points(ArrayType *array, int32 *points)
+maturity_points(FunctionCallInfo fcinfo, ArrayType *array, int32 *points)
 {
 	int			n;
 	Datum	   *elems;
 	bool	   *elem_nulls;
 
+	recon_check_array_items(fcinfo, array, BRIDGE_MAX_POINTS, "maturity_days",
+							"Maturity points are 1 to 16 day counts, such as {7,30,60,90}.");
 	if (ARR_NDIM(array) > 1 || array_contains_nulls(array))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -143,6 +146,7 @@ recon_bridge_add(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("recon_bridge line must not be NULL")));
+	recon_check_name_arg(fcinfo, ARG_LINE, "line");
 	line_text = PG_GETARG_TEXT_PP(ARG_LINE);
 	line = bridge_line_index(VARDATA_ANY(line_text), VARSIZE_ANY_EXHDR(line_text));
 	if (line < 0)
@@ -156,8 +160,12 @@ recon_bridge_add(PG_FUNCTION_ARGS)
 
 	if (!PG_ARGISNULL(ARG_CURRENCY))
 	{
-		text	   *code = PG_GETARG_TEXT_PP(ARG_CURRENCY);
-		int			len = VARSIZE_ANY_EXHDR(code);
+		text	   *code;
+		int			len;
+
+		recon_check_name_arg(fcinfo, ARG_CURRENCY, "currency");
+		code = PG_GETARG_TEXT_PP(ARG_CURRENCY);
+		len = VARSIZE_ANY_EXHDR(code);
 
 		if (!(len == 3 && memcmp(state->currency, VARDATA_ANY(code), 3) == 0))
 			bridge_state_set_currency(state, VARDATA_ANY(code), len);
@@ -181,7 +189,7 @@ recon_bridge_add(PG_FUNCTION_ARGS)
 	if (state->npoints == 0 && PG_NARGS() > ARG_MATURITY && !PG_ARGISNULL(ARG_MATURITY))
 	{
 		int32		points[BRIDGE_MAX_POINTS];
-		int			n = maturity_points(PG_GETARG_ARRAYTYPE_P(ARG_MATURITY), points);
+		int			n = maturity_points(fcinfo, PG_GETARG_ARRAYTYPE_P(ARG_MATURITY), points);
 
 		bridge_state_set_points(state, points, n);
 	}

@@ -13,6 +13,7 @@
 #include "utils/timestamp.h"
 
 #include "bridge/bridge.h"
+#include "core/limits_sql.h"
 
 PG_FUNCTION_INFO_V1(recon_bridge_state_in);
 PG_FUNCTION_INFO_V1(recon_bridge_state_out);
@@ -236,8 +237,12 @@ recon_bridge_state_in(PG_FUNCTION_ARGS)
 {
 	char	   *input = PG_GETARG_CSTRING(0);
 	const char *s = input;
-	BridgeState *state = bridge_state_new();
+	BridgeState *state;
 	bool		seen[BRIDGE_NLINES] = {false};
+
+	recon_check_bytes(fcinfo, strlen(input), RECON_MAX_STATE_TEXT_BYTES, "the text form",
+					  "A recon_bridge_state written by recon_bridge_state_out takes under 2 kB.");
+	state = bridge_state_new();
 
 	if (strncmp(s, "v1", 2) != 0 || (s[2] != '\0' && s[2] != ' '))
 		bad_state_text(input, "It must start with the version, v1.");

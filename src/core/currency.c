@@ -14,6 +14,7 @@
 
 #include "core/compat.h"
 #include "core/currency.h"
+#include "core/limits_sql.h"
 
 PG_FUNCTION_INFO_V1(recon_currency);
 PG_FUNCTION_INFO_V1(recon_currency_minor_units);
@@ -125,7 +126,10 @@ currency_lookup_loose(const text *code)
 Datum
 recon_currency(PG_FUNCTION_ARGS)
 {
-	const CurrencyInfo *info = currency_lookup_loose(PG_GETARG_TEXT_PP(0));
+	const CurrencyInfo *info;
+
+	recon_check_name_arg(fcinfo, 0, "currency");
+	info = currency_lookup_loose(PG_GETARG_TEXT_PP(0));
 
 	PG_RETURN_TEXT_P(cstring_to_text(info->code));
 }
@@ -134,7 +138,10 @@ recon_currency(PG_FUNCTION_ARGS)
 Datum
 recon_currency_minor_units(PG_FUNCTION_ARGS)
 {
-	const CurrencyInfo *info = currency_lookup_loose(PG_GETARG_TEXT_PP(0));
+	const CurrencyInfo *info;
+
+	recon_check_name_arg(fcinfo, 0, "currency");
+	info = currency_lookup_loose(PG_GETARG_TEXT_PP(0));
 
 	PG_RETURN_INT32(info->minor_units);
 }
@@ -143,7 +150,12 @@ recon_currency_minor_units(PG_FUNCTION_ARGS)
 Datum
 recon_currency_is_known(PG_FUNCTION_ARGS)
 {
-	text	   *code = PG_GETARG_TEXT_PP(0);
+	text	   *code;
+
+	/* never raises: a value that long is no code, and is not detoasted */
+	if (recon_arg_too_long(fcinfo, 0, RECON_MAX_NAME_BYTES))
+		PG_RETURN_BOOL(false);
+	code = PG_GETARG_TEXT_PP(0);
 
 	PG_RETURN_BOOL(currency_lookup(VARDATA_ANY(code), VARSIZE_ANY_EXHDR(code)) != NULL);
 }
@@ -155,8 +167,11 @@ recon_currency_is_known(PG_FUNCTION_ARGS)
 Datum
 recon_currency_check(PG_FUNCTION_ARGS)
 {
-	text	   *code = PG_GETARG_TEXT_PP(0);
+	text	   *code;
 	char		buf[4];
+
+	recon_check_name_arg(fcinfo, 0, "currency");
+	code = PG_GETARG_TEXT_PP(0);
 
 	if (currency_lookup(VARDATA_ANY(code), VARSIZE_ANY_EXHDR(code)) != NULL)
 		PG_RETURN_BOOL(true);

@@ -11,6 +11,7 @@
 #include "utils/numeric.h"
 
 #include "core/currency.h"
+#include "core/limits_sql.h"
 
 /* numeric infinities arrived in 14. */
 #if PG_VERSION_NUM >= 140000
@@ -28,7 +29,10 @@ Datum
 recon_money_from_minor(PG_FUNCTION_ARGS)
 {
 	int64		minor = PG_GETARG_INT64(0);
-	const CurrencyInfo *info = currency_lookup_loose(PG_GETARG_TEXT_PP(1));
+	const CurrencyInfo *info;
+
+	recon_check_name_arg(fcinfo, 1, "currency");
+	info = currency_lookup_loose(PG_GETARG_TEXT_PP(1));
 
 #if PG_VERSION_NUM >= 140000
 	PG_RETURN_NUMERIC(int64_div_fast_to_numeric(minor, info->minor_units));
@@ -54,12 +58,15 @@ Datum
 recon_money_to_minor(PG_FUNCTION_ARGS)
 {
 	Numeric		amount = PG_GETARG_NUMERIC(0);
-	const CurrencyInfo *info = currency_lookup_loose(PG_GETARG_TEXT_PP(1));
+	const CurrencyInfo *info;
 	char	   *str;
 	char	   *dot;
 	char	   *frac;
 	int			frac_len;
 	StringInfoData digits;
+
+	recon_check_name_arg(fcinfo, 1, "currency");
+	info = currency_lookup_loose(PG_GETARG_TEXT_PP(1));
 
 	if (numeric_is_nan(amount) || NUMERIC_IS_INFINITE(amount))
 		ereport(ERROR,
@@ -97,7 +104,10 @@ Datum
 recon_money_round(PG_FUNCTION_ARGS)
 {
 	Datum		amount = PG_GETARG_DATUM(0);
-	const CurrencyInfo *info = currency_lookup_loose(PG_GETARG_TEXT_PP(1));
+	const CurrencyInfo *info;
+
+	recon_check_name_arg(fcinfo, 1, "currency");
+	info = currency_lookup_loose(PG_GETARG_TEXT_PP(1));
 
 	PG_RETURN_DATUM(DirectFunctionCall2(numeric_round, amount, Int32GetDatum(info->minor_units)));
 }

@@ -11,6 +11,7 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 
+#include "core/limits_sql.h"
 #include "core/sha256.h"
 
 PG_FUNCTION_INFO_V1(recon_is_sha256_hex);
@@ -23,8 +24,12 @@ PG_FUNCTION_INFO_V1(recon_sha256_hex);
 Datum
 recon_is_sha256_hex(PG_FUNCTION_ARGS)
 {
-	text	   *value = PG_GETARG_TEXT_PP(0);
+	text	   *value;
 
+	/* any other length is false: read from the header, so a long value is never detoasted */
+	if (recon_arg_bytes(fcinfo, 0) != 64)
+		PG_RETURN_BOOL(false);
+	value = PG_GETARG_TEXT_PP(0);
 	PG_RETURN_BOOL(recon_is_lower_hex64(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value)));
 }
 
@@ -37,10 +42,14 @@ recon_is_sha256_hex(PG_FUNCTION_ARGS)
 Datum
 recon_sha256_hex(PG_FUNCTION_ARGS)
 {
-	text	   *value = PG_GETARG_TEXT_PP(0);
-	size_t		len = VARSIZE_ANY_EXHDR(value);
+	text	   *value;
+	size_t		len;
 	text	   *result;
 
+	recon_check_arg_bytes(fcinfo, 0, RECON_MAX_HASH_BYTES, "value",
+						  "Hash the values you send or match on (contact data, ids, rows), not whole documents.");
+	value = PG_GETARG_TEXT_PP(0);
+	len = VARSIZE_ANY_EXHDR(value);
 	if (len == 0)
 		PG_RETURN_NULL();
 	result = (text *) palloc(VARHDRSZ + 64);

@@ -12,4 +12,4 @@ COMMENT ON DOMAIN recon_sha256_digest IS
 CREATE FUNCTION recon_sha256_hex(value text) RETURNS text
     AS 'MODULE_PATHNAME', 'recon_sha256_hex' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION recon_sha256_hex(text) IS
-    'SHA-256 of the value''s bytes as 64 lower-case hex characters, the form the ad platforms want for hashed keys; NULL for NULL or an empty value (never the hash of an empty string). Hashes exactly what it is given: normalize first.';
+    'SHA-256 of the value''s bytes as 64 lower-case hex characters, the form the ad platforms want for hashed keys; NULL for NULL or an empty value (never the hash of an empty string). Hashes exactly what it is given: normalize first. A value over 64 MB raises 54000.';

@@ -11,6 +11,8 @@
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 
+#include "core/limits_sql.h"
+
 PG_FUNCTION_INFO_V1(recon_timezone);
 PG_FUNCTION_INFO_V1(recon_timezone_check);
 
@@ -127,8 +129,12 @@ report_unknown_zone(const text *value)
 Datum
 recon_timezone(PG_FUNCTION_ARGS)
 {
-	text	   *value = PG_GETARG_TEXT_PP(0);
-	const char *name = zone_lookup(value);
+	text	   *value;
+	const char *name;
+
+	recon_check_name_arg(fcinfo, 0, "time zone");
+	value = PG_GETARG_TEXT_PP(0);
+	name = zone_lookup(value);
 
 	if (name == NULL)
 		report_unknown_zone(value);
@@ -139,9 +145,14 @@ recon_timezone(PG_FUNCTION_ARGS)
 Datum
 recon_timezone_check(PG_FUNCTION_ARGS)
 {
-	text	   *value = PG_GETARG_TEXT_PP(0);
-	const char *name = zone_lookup(value);
-	int			len = VARSIZE_ANY_EXHDR(value);
+	text	   *value;
+	const char *name;
+	int			len;
+
+	recon_check_name_arg(fcinfo, 0, "time zone");
+	value = PG_GETARG_TEXT_PP(0);
+	name = zone_lookup(value);
+	len = VARSIZE_ANY_EXHDR(value);
 
 	if (name == NULL)
 		report_unknown_zone(value);

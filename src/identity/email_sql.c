@@ -6,6 +6,7 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 
+#include "core/limits_sql.h"
 #include "identity/email.h"
 #include "identity/identity_sql.h"
 
@@ -17,13 +18,23 @@ PG_FUNCTION_INFO_V1(recon_normalize_email_reason);
  * the result, the rest (ICU folding) is copied from email.c's buffer.
  */
 static text *
-normalize_email_text(text *value, ReconPlatform platform, ReconEmailStatus *status)
+normalize_email_text(FunctionCallInfo fcinfo, ReconPlatform platform, ReconEmailStatus *status)
 {
-	size_t		len = VARSIZE_ANY_EXHDR(value);
-	text	   *result = (text *) palloc(VARHDRSZ + len);
+	text	   *value;
+	size_t		len;
+	text	   *result;
 	char	   *out;
 	size_t		out_len;
 
+	/* over the limit: unusable like any address too long, and never detoasted */
+	if (recon_arg_too_long(fcinfo, 0, RECON_MAX_IDENTIFIER_BYTES))
+	{
+		*status = RECON_EMAIL_TOO_LONG;
+		return NULL;
+	}
+	value = PG_GETARG_TEXT_PP(0);
+	len = VARSIZE_ANY_EXHDR(value);
+	result = (text *) palloc(VARHDRSZ + len);
 	*status = recon_email_normalize(VARDATA_ANY(value), len, platform, VARDATA(result), &out, &out_len);
 	if (*status == RECON_EMAIL_OUT_OF_MEMORY)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory normalizing an email")));
@@ -39,9 +50,13 @@ normalize_email_text(text *value, ReconPlatform platform, ReconEmailStatus *stat
 Datum
 recon_normalize_email(PG_FUNCTION_ARGS)
 {
-	ReconPlatform platform = recon_platform_arg(PG_GETARG_TEXT_PP(1), RECON_EMAIL_PLATFORMS, "email");
+	ReconPlatform platform;
 	ReconEmailStatus status;
-	text	   *result = normalize_email_text(PG_GETARG_TEXT_PP(0), platform, &status);
+	text	   *result;
+
+	recon_check_name_arg(fcinfo, 1, "platform");
+	platform = recon_platform_arg(PG_GETARG_TEXT_PP(1), RECON_EMAIL_PLATFORMS, "email");
+	result = normalize_email_text(fcinfo, platform, &status);
 
 	if (result == NULL)
 		PG_RETURN_NULL();
@@ -58,10 +73,11 @@ recon_normalize_email_reason(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(1))
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("platform must not be NULL")));
+	recon_check_name_arg(fcinfo, 1, "platform");
 	platform = recon_platform_arg(PG_GETARG_TEXT_PP(1), RECON_EMAIL_PLATFORMS, "email");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_TEXT_P(cstring_to_text("missing"));
-	result = normalize_email_text(PG_GETARG_TEXT_PP(0), platform, &status);
+	result = normalize_email_text(fcinfo, platform, &status);
 	if (result != NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text(recon_email_status_reason(status)));

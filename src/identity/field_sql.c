@@ -7,6 +7,7 @@
 
 #include "utils/builtins.h"
 
+#include "core/limits_sql.h"
 #include "identity/country.h"
 #include "identity/field_sql.h"
 #include "identity/identity_sql.h"
@@ -34,6 +35,9 @@ country_hint(FunctionCallInfo fcinfo, int argno, char *buf)
 	CountryHintCache *cache = (CountryHintCache *) fcinfo->flinfo->fn_extra;
 
 	if (PG_ARGISNULL(argno))
+		return NULL;
+	/* a hint that long names no country: unknown, and never detoasted */
+	if (recon_arg_too_long(fcinfo, argno, RECON_MAX_IDENTIFIER_BYTES))
 		return NULL;
 	hint = PG_GETARG_TEXT_PP(argno);
 	len = VARSIZE_ANY_EXHDR(hint);
@@ -117,6 +121,9 @@ recon_field_sql(FunctionCallInfo fcinfo, const ReconFieldSpec *spec, bool reason
 	/* misuse first, so that it is reported even for a NULL value */
 	if (PG_ARGISNULL(platform_arg))
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("platform must not be NULL")));
+	recon_check_name_arg(fcinfo, platform_arg, "platform");
+	if (spec->extra == RECON_FIELD_EXTRA_DATE_ORDER)
+		recon_check_name_arg(fcinfo, 1, "date order");
 	args.platform = recon_platform_arg(PG_GETARG_TEXT_PP(platform_arg), recon_field_kind_platforms(spec->kind), spec->what);
 	if (spec->extra == RECON_FIELD_EXTRA_DATE_ORDER)
 	{
@@ -133,7 +140,14 @@ recon_field_sql(FunctionCallInfo fcinfo, const ReconFieldSpec *spec, bool reason
 	if (spec->extra == RECON_FIELD_EXTRA_COUNTRY)
 		args.country = country_hint(fcinfo, 1, country);
 
-	result = normalize_text(spec, &args, PG_GETARG_TEXT_PP(0), &status);
+	/* a value over the limit is unusable data, refused unread like any value too long for its field */
+	if (recon_arg_too_long(fcinfo, 0, RECON_MAX_IDENTIFIER_BYTES))
+	{
+		result = NULL;
+		status = RECON_FIELD_TOO_LONG;
+	}
+	else
+		result = normalize_text(spec, &args, PG_GETARG_TEXT_PP(0), &status);
 	if (reason)
 	{
 		if (result != NULL)

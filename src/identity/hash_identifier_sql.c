@@ -6,6 +6,7 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 
+#include "core/limits_sql.h"
 #include "identity/hash_identifier.h"
 #include "identity/identity_sql.h"
 
@@ -65,6 +66,8 @@ resolve_args(FunctionCallInfo fcinfo)
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("field and platform must not be NULL")));
+	recon_check_name_arg(fcinfo, 1, "field");
+	recon_check_name_arg(fcinfo, 2, "platform");
 	field_name = PG_GETARG_TEXT_PP(1);
 	platform_name = PG_GETARG_TEXT_PP(2);
 	if (cache != NULL && same_text(cache->field_name, field_name) && same_text(cache->platform_name, platform_name))
@@ -117,8 +120,16 @@ hash_call(FunctionCallInfo fcinfo, HashCall *call)
 		call->reason = "missing";
 		return;
 	}
+	/* over the limit: unusable, like a value too long for its field, and never detoasted */
+	if (recon_arg_too_long(fcinfo, 0, RECON_MAX_IDENTIFIER_BYTES))
+	{
+		call->outcome = RECON_HASH_UNUSABLE;
+		call->reason = "too_long";
+		return;
+	}
 	value = PG_GETARG_TEXT_PP(0);
-	if (!PG_ARGISNULL(3))
+	/* a country hint that long names no country: hashed as if unknown */
+	if (!PG_ARGISNULL(3) && !recon_arg_too_long(fcinfo, 3, RECON_MAX_IDENTIFIER_BYTES))
 	{
 		text	   *c = PG_GETARG_TEXT_PP(3);
 

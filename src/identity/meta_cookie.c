@@ -5,6 +5,7 @@
  */
 #include "identity/meta_cookie.h"
 
+#include "core/limits.h"
 #include "core/text.h"
 
 #include <string.h>
@@ -12,6 +13,7 @@
 static const char *const status_names[RECON_FB_STATUS_COUNT] = {
 	NULL, "missing", "wrong_prefix", "too_few_segments", "too_many_segments",
 	"invalid_subdomain_index", "invalid_creation_time", NULL, "invalid_suffix",
+	"too_long",
 };
 
 const char *const recon_fb_flag_names[RECON_FB_FLAG_COUNT] = {
@@ -76,6 +78,8 @@ recon_parse_fb_cookie(const char *s, size_t len, recon_fb_cookie *out)
 	int64_t		time;
 	unsigned	flags = 0;
 
+	if (len > RECON_MAX_IDENTIFIER_BYTES)
+		return RECON_FB_TOO_LONG;
 	while (a < e && RECON_IS_ASCII_SPACE(s[a]))
 		a++;
 	while (e > a && RECON_IS_ASCII_SPACE(s[e - 1]))

@@ -28,6 +28,7 @@ typedef enum recon_fb_status
 	RECON_FB_INVALID_CREATION_TIME, /* not 13 digits (ms) or 10 digits (s) */
 	RECON_FB_INVALID_VALUE,			/* fbclid / random part empty or not base64url */
 	RECON_FB_INVALID_SUFFIX,		/* 5th part empty or not base64url */
+	RECON_FB_TOO_LONG,				/* over RECON_MAX_IDENTIFIER_BYTES: not read */
 	RECON_FB_STATUS_COUNT
 } recon_fb_status;
 

@@ -31,7 +31,7 @@ COMMENT ON FUNCTION recon_parse_fbc(text) IS
 CREATE FUNCTION recon_parse_fbc_reason(cookie text) RETURNS text
     AS 'MODULE_PATHNAME', 'recon_parse_fbc_reason_sql' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION recon_parse_fbc_reason(text) IS
-    'Why recon_parse_fbc(cookie) is NULL: missing, wrong_prefix, too_few_segments, too_many_segments, invalid_subdomain_index, invalid_creation_time, invalid_fbclid or invalid_suffix; NULL when it parses.';
+    'Why recon_parse_fbc(cookie) is NULL: missing, wrong_prefix, too_few_segments, too_many_segments, invalid_subdomain_index, invalid_creation_time, invalid_fbclid, invalid_suffix or too_long (over 4,096 bytes, not read); NULL when it parses.';
 
 CREATE FUNCTION recon_parse_fbp(cookie text) RETURNS recon_fbp
     AS 'MODULE_PATHNAME', 'recon_parse_fbp_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -41,7 +41,7 @@ COMMENT ON FUNCTION recon_parse_fbp(text) IS
 CREATE FUNCTION recon_parse_fbp_reason(cookie text) RETURNS text
     AS 'MODULE_PATHNAME', 'recon_parse_fbp_reason_sql' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION recon_parse_fbp_reason(text) IS
-    'Why recon_parse_fbp(cookie) is NULL: missing, wrong_prefix, too_few_segments, too_many_segments, invalid_subdomain_index, invalid_creation_time, invalid_random or invalid_suffix; NULL when it parses.';
+    'Why recon_parse_fbp(cookie) is NULL: missing, wrong_prefix, too_few_segments, too_many_segments, invalid_subdomain_index, invalid_creation_time, invalid_random, invalid_suffix or too_long (over 4,096 bytes, not read); NULL when it parses.';
 
 CREATE FUNCTION recon_build_fbc(fbclid text, click_time timestamptz, subdomain_index integer DEFAULT 1) RETURNS text
     AS 'MODULE_PATHNAME', 'recon_build_fbc_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -51,7 +51,7 @@ COMMENT ON FUNCTION recon_build_fbc(text, timestamptz, integer) IS
 CREATE FUNCTION recon_build_fbc_reason(fbclid text, click_time timestamptz, subdomain_index integer DEFAULT 1) RETURNS text
     AS 'MODULE_PATHNAME', 'recon_build_fbc_reason_sql' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION recon_build_fbc_reason(text, timestamptz, integer) IS
-    'Why recon_build_fbc is NULL: missing, invalid_fbclid, already_a_cookie, missing_creation_time, invalid_creation_time, creation_time_out_of_range (or missing_subdomain_index); NULL when it builds.';
+    'Why recon_build_fbc is NULL: missing, too_long (over 4,096 bytes), invalid_fbclid, already_a_cookie, missing_creation_time, invalid_creation_time, creation_time_out_of_range (or missing_subdomain_index); NULL when it builds.';
 
 CREATE FUNCTION recon_build_fbp(random_part text, creation_time timestamptz, subdomain_index integer DEFAULT 1) RETURNS text
     AS 'MODULE_PATHNAME', 'recon_build_fbp_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -61,4 +61,4 @@ COMMENT ON FUNCTION recon_build_fbp(text, timestamptz, integer) IS
 CREATE FUNCTION recon_build_fbp_reason(random_part text, creation_time timestamptz, subdomain_index integer DEFAULT 1) RETURNS text
     AS 'MODULE_PATHNAME', 'recon_build_fbp_reason_sql' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION recon_build_fbp_reason(text, timestamptz, integer) IS
-    'Why recon_build_fbp is NULL: missing, invalid_random, already_a_cookie, missing_creation_time, invalid_creation_time, creation_time_out_of_range (or missing_subdomain_index); NULL when it builds.';
+    'Why recon_build_fbp is NULL: missing, too_long (over 4,096 bytes), invalid_random, already_a_cookie, missing_creation_time, invalid_creation_time, creation_time_out_of_range (or missing_subdomain_index); NULL when it builds.';

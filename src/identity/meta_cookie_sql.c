@@ -12,6 +12,7 @@
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
+#include "core/limits_sql.h"
 #include "identity/meta_cookie.h"
 
 PG_FUNCTION_INFO_V1(recon_parse_fbc_sql);
@@ -70,9 +71,13 @@ cookie_row(FunctionCallInfo fcinfo, const recon_fb_cookie *c)
 static Datum
 parse_cookie(FunctionCallInfo fcinfo)
 {
-	text	   *cookie = PG_GETARG_TEXT_PP(0);
+	text	   *cookie;
 	recon_fb_cookie c;
 
+	/* over the limit: too_long, never detoasted */
+	if (recon_arg_too_long(fcinfo, 0, RECON_MAX_IDENTIFIER_BYTES))
+		PG_RETURN_NULL();
+	cookie = PG_GETARG_TEXT_PP(0);
 	if (recon_parse_fb_cookie(VARDATA_ANY(cookie), VARSIZE_ANY_EXHDR(cookie), &c) != RECON_FB_OK)
 		PG_RETURN_NULL();
 	return cookie_row(fcinfo, &c);
@@ -88,6 +93,8 @@ parse_cookie_reason(FunctionCallInfo fcinfo, recon_fb_kind kind)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_TEXT_P(cstring_to_text("missing"));
+	if (recon_arg_too_long(fcinfo, 0, RECON_MAX_IDENTIFIER_BYTES))
+		PG_RETURN_TEXT_P(cstring_to_text(recon_fb_status_name(RECON_FB_TOO_LONG, kind)));
 	cookie = PG_GETARG_TEXT_PP(0);
 	status = recon_parse_fb_cookie(VARDATA_ANY(cookie), VARSIZE_ANY_EXHDR(cookie), &c);
 	if (status == RECON_FB_OK)
@@ -174,12 +181,21 @@ build_problem(recon_fb_kind kind, const char *value, size_t len, bool time_null,
 static Datum
 build_cookie(FunctionCallInfo fcinfo, recon_fb_kind kind)
 {
-	text	   *value = PG_GETARG_TEXT_PP(0);
-	const char *s = VARDATA_ANY(value);
-	size_t		len = VARSIZE_ANY_EXHDR(value);
+	text	   *value;
+	const char *s;
+	size_t		len;
 	int64		ms = 0;
 	text	   *result;
 
+	if (recon_arg_too_long(fcinfo, 0, RECON_MAX_IDENTIFIER_BYTES))
+	{
+		/* still reject a bad index: misuse is misuse whatever the data */
+		build_problem(kind, "", 0, true, 0, PG_GETARG_INT32(2), &ms);
+		PG_RETURN_NULL();
+	}
+	value = PG_GETARG_TEXT_PP(0);
+	s = VARDATA_ANY(value);
+	len = VARSIZE_ANY_EXHDR(value);
 	if (build_problem(kind, s, len, false, PG_GETARG_TIMESTAMPTZ(1), PG_GETARG_INT32(2), &ms) != NULL)
 		PG_RETURN_NULL();
 	trim_blanks(&s, &len);
@@ -203,6 +219,11 @@ build_cookie_reason(FunctionCallInfo fcinfo, recon_fb_kind kind)
 		/* still reject a bad index: misuse is misuse whatever the data */
 		build_problem(kind, "", 0, true, 0, PG_GETARG_INT32(2), &ms);
 		PG_RETURN_TEXT_P(cstring_to_text("missing"));
+	}
+	if (recon_arg_too_long(fcinfo, 0, RECON_MAX_IDENTIFIER_BYTES))
+	{
+		build_problem(kind, "", 0, true, 0, PG_GETARG_INT32(2), &ms);
+		PG_RETURN_TEXT_P(cstring_to_text("too_long"));
 	}
 	value = PG_GETARG_TEXT_PP(0);
 	problem = build_problem(kind, VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value), PG_ARGISNULL(1),

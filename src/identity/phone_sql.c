@@ -14,6 +14,7 @@
 #include "utils/builtins.h"
 
 #include "core/compat.h"
+#include "core/limits_sql.h"
 #include "identity/phone.h"
 #include "identity/platform.h"
 #include "identity/phone_fast.h"
@@ -51,6 +52,7 @@ region_argument(FunctionCallInfo fcinfo, int argno)
 	phone_tables();
 	if (PG_ARGISNULL(argno))
 		return -1;
+	recon_check_name_arg(fcinfo, argno, "default_region");
 	region = PG_GETARG_TEXT_PP(argno);
 	index = phone_lib_region_index(VARDATA_ANY(region), VARSIZE_ANY_EXHDR(region));
 	if (index < 0)
@@ -86,6 +88,7 @@ platform_wants_plus(FunctionCallInfo fcinfo, int argno)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("platform must not be NULL"),
 				 errhint("Accepted platforms: e164, generic, google, tiktok (E.164 with +), meta, snap (digits only).")));
+	recon_check_name_arg(fcinfo, argno, "platform");
 	arg = PG_GETARG_TEXT_PP(argno);
 	name = VARDATA_ANY(arg);
 	len = VARSIZE_ANY_EXHDR(arg);
@@ -106,14 +109,24 @@ platform_wants_plus(FunctionCallInfo fcinfo, int argno)
 }
 
 /*
- * Normalize one value by the given method. Returns false only for
- * RECON_PHONE_FAST_ONLY when the fast path is unsure.
+ * Normalize argument argno (not NULL) by the given method. Returns false only
+ * for RECON_PHONE_FAST_ONLY when the fast path is unsure. A value over the
+ * limit is too_long, like any input too long for a phone, and never detoasted.
  */
 static bool
-phone_answer(text *phone, int region, ReconPhoneMethod method, PhoneResult *result)
+phone_answer(FunctionCallInfo fcinfo, int argno, int region, ReconPhoneMethod method, PhoneResult *result)
 {
-	ReconPhoneAnswer answer = recon_phone_answer(VARDATA_ANY(phone), VARSIZE_ANY_EXHDR(phone), region,
-												 method, result);
+	text	   *phone;
+	ReconPhoneAnswer answer;
+
+	if (recon_arg_too_long(fcinfo, argno, RECON_MAX_IDENTIFIER_BYTES))
+	{
+		memset(result, 0, sizeof(*result));
+		result->reason = PHONE_TOO_LONG;
+		return true;
+	}
+	phone = PG_GETARG_TEXT_PP(argno);
+	answer = recon_phone_answer(VARDATA_ANY(phone), VARSIZE_ANY_EXHDR(phone), region, method, result);
 
 	if (answer == RECON_PHONE_LIBRARY_FAILED)
 		ereport(ERROR,
@@ -142,7 +155,7 @@ normalize_phone(FunctionCallInfo fcinfo, ReconPhoneMethod method)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	phone_answer(PG_GETARG_TEXT_PP(0), region, method, &result);
+	phone_answer(fcinfo, 0, region, method, &result);
 	if (result.reason != PHONE_OK)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(e164_text(&result, with_plus));
@@ -176,7 +189,7 @@ recon_normalize_phone_reason(PG_FUNCTION_ARGS)
 	(void) platform_wants_plus(fcinfo, 2);
 	if (PG_ARGISNULL(0))
 		PG_RETURN_TEXT_P(cstring_to_text(phone_reason_code(PHONE_MISSING)));
-	phone_answer(PG_GETARG_TEXT_PP(0), region, RECON_PHONE_AUTO, &result);
+	phone_answer(fcinfo, 0, region, RECON_PHONE_AUTO, &result);
 	if (result.reason == PHONE_OK)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text(phone_reason_code(result.reason)));
@@ -192,6 +205,9 @@ recon_phone_is_valid(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
+	/* a value that long is no phone number */
+	if (recon_arg_too_long(fcinfo, 0, RECON_MAX_IDENTIFIER_BYTES))
+		PG_RETURN_BOOL(false);
 	phone = PG_GETARG_TEXT_PP(0);
 	if (phone_lib_is_valid(VARDATA_ANY(phone), VARSIZE_ANY_EXHDR(phone), region, &valid) != 0)
 		ereport(ERROR,
@@ -216,7 +232,10 @@ recon_phone_outcome(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(2))
 		name = "";
 	else
+	{
+		recon_check_name_arg(fcinfo, 2, "method");
 		name = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	}
 	if (strcmp(name, "auto") == 0)
 		method = RECON_PHONE_AUTO;
 	else if (strcmp(name, "fast") == 0)
@@ -230,7 +249,7 @@ recon_phone_outcome(PG_FUNCTION_ARGS)
 				 errhint("Accepted methods: auto, fast, reference.")));
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	if (!phone_answer(PG_GETARG_TEXT_PP(0), region, method, &result))
+	if (!phone_answer(fcinfo, 0, region, method, &result))
 		PG_RETURN_NULL();
 	if (result.reason != PHONE_OK)
 		PG_RETURN_TEXT_P(cstring_to_text(phone_reason_code(result.reason)));

@@ -6,6 +6,7 @@
  */
 #include "identity/platform_id.h"
 
+#include "core/limits.h"
 #include "core/text.h"
 
 #include <stdbool.h>
@@ -14,6 +15,7 @@
 
 const char *const recon_pid_status_names[RECON_PID_STATUS_COUNT] = {
 	"ok", "possible_float_rounding", "possible_precision_lost", "precision_lost", "scientific_notation", "invalid", "missing",
+	"too_long",
 };
 
 static bool
@@ -230,6 +232,8 @@ recon_parse_platform_id(const char *s, size_t len, recon_platform_id *out)
 				e = len;
 
 	memset(out, 0, sizeof(*out));
+	if (len > RECON_MAX_IDENTIFIER_BYTES)
+		return out->status = RECON_PID_TOO_LONG;
 	while (a < e && RECON_IS_ASCII_SPACE(s[a]))
 		a++;
 	while (e > a && RECON_IS_ASCII_SPACE(s[e - 1]))

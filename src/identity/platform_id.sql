@@ -9,12 +9,12 @@ COMMENT ON FUNCTION recon_normalize_platform_id(text) IS
 CREATE FUNCTION recon_normalize_platform_id_reason(id text) RETURNS text
     AS 'MODULE_PATHNAME', 'recon_normalize_platform_id_reason_sql' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION recon_normalize_platform_id_reason(text) IS
-    'Why recon_normalize_platform_id(id) is NULL: missing, scientific_notation, precision_lost or invalid; NULL when it normalizes.';
+    'Why recon_normalize_platform_id(id) is NULL: missing, scientific_notation, precision_lost, invalid or too_long (over 4,096 bytes, not read); NULL when it normalizes.';
 
 CREATE FUNCTION recon_platform_id_status(id text) RETURNS text
     AS 'MODULE_PATHNAME', 'recon_platform_id_status_sql' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION recon_platform_id_status(text) IS
-    'ok; possible_float_rounding (exactly what a double round-trip prints) and possible_precision_lost (16 digits ending in 0), both kept by the normalizer as most such values are genuine (measured rates in docs/click-ids.md); precision_lost (15 significant digits then two or more zeros), scientific_notation (1.20208123456789E+17), invalid, or missing (NULL or blank).';
+    'ok; possible_float_rounding (exactly what a double round-trip prints) and possible_precision_lost (16 digits ending in 0), both kept by the normalizer as most such values are genuine (measured rates in docs/click-ids.md); precision_lost (15 significant digits then two or more zeros), scientific_notation (1.20208123456789E+17), invalid, missing (NULL or blank), or too_long (over 4,096 bytes, not read).';
 
 CREATE FUNCTION recon_platform_id_match_key(id text, significant_digits integer DEFAULT 15) RETURNS text
     AS 'MODULE_PATHNAME', 'recon_platform_id_match_key_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

@@ -8,6 +8,7 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 
+#include "core/limits_sql.h"
 #include "identity/platform_id.h"
 
 PG_FUNCTION_INFO_V1(recon_normalize_platform_id_sql);
@@ -15,10 +16,18 @@ PG_FUNCTION_INFO_V1(recon_normalize_platform_id_reason_sql);
 PG_FUNCTION_INFO_V1(recon_platform_id_status_sql);
 PG_FUNCTION_INFO_V1(recon_platform_id_match_key_sql);
 
-/* Parse a text argument. */
+/* Parse argument argno (not NULL); over the limit it is too_long, never detoasted. */
 static recon_pid_status
-parse_arg(text *value, recon_platform_id *id)
+parse_arg(FunctionCallInfo fcinfo, int argno, recon_platform_id *id)
 {
+	text	   *value;
+
+	if (recon_arg_too_long(fcinfo, argno, RECON_MAX_IDENTIFIER_BYTES))
+	{
+		memset(id, 0, sizeof(*id));
+		return id->status = RECON_PID_TOO_LONG;
+	}
+	value = PG_GETARG_TEXT_PP(argno);
 	return recon_parse_platform_id(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value), id);
 }
 
@@ -36,7 +45,7 @@ recon_normalize_platform_id_sql(PG_FUNCTION_ARGS)
 {
 	recon_platform_id id;
 
-	if (!keeps_id(parse_arg(PG_GETARG_TEXT_PP(0), &id)))
+	if (!keeps_id(parse_arg(fcinfo, 0, &id)))
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(id.digits, (int) id.ndigits_written));
 }
@@ -50,13 +59,13 @@ recon_normalize_platform_id_reason_sql(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_TEXT_P(cstring_to_text(recon_pid_status_names[RECON_PID_MISSING]));
-	status = parse_arg(PG_GETARG_TEXT_PP(0), &id);
+	status = parse_arg(fcinfo, 0, &id);
 	if (keeps_id(status))
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text(recon_pid_status_names[status]));
 }
 
-/* recon_platform_id_status(id text): ok, possible_float_rounding, possible_precision_lost, precision_lost, scientific_notation, invalid or missing. */
+/* recon_platform_id_status(id text): ok, possible_float_rounding, possible_precision_lost, precision_lost, scientific_notation, invalid, missing or too_long. */
 Datum
 recon_platform_id_status_sql(PG_FUNCTION_ARGS)
 {
@@ -64,7 +73,7 @@ recon_platform_id_status_sql(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_TEXT_P(cstring_to_text(recon_pid_status_names[RECON_PID_MISSING]));
-	PG_RETURN_TEXT_P(cstring_to_text(recon_pid_status_names[parse_arg(PG_GETARG_TEXT_PP(0), &id)]));
+	PG_RETURN_TEXT_P(cstring_to_text(recon_pid_status_names[parse_arg(fcinfo, 0, &id)]));
 }
 
 /*
@@ -84,8 +93,8 @@ recon_platform_id_match_key_sql(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid number of significant digits %d: accepted values are 1 to %d (15 is what spreadsheets keep)",
 						significant, RECON_PID_MAX_DIGITS)));
-	status = parse_arg(PG_GETARG_TEXT_PP(0), &id);
-	if (status == RECON_PID_INVALID || status == RECON_PID_MISSING)
+	status = parse_arg(fcinfo, 0, &id);
+	if (status == RECON_PID_INVALID || status == RECON_PID_MISSING || status == RECON_PID_TOO_LONG)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(key, (int) recon_platform_id_match_key(&id, significant, key)));
 }

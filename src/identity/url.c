@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "core/limits.h"
 #include "core/text.h"
 
 const char *const recon_click_field_names[RECON_CLICK_FIELD_COUNT] = {
@@ -18,7 +19,7 @@ const char *const recon_click_field_names[RECON_CLICK_FIELD_COUNT] = {
 const char *const recon_url_flag_names[RECON_URL_FLAG_COUNT] = {
 	"missing", "missing_scheme", "from_fragment", "repeated_parameter", "conflicting_values",
 	"invalid_percent_encoding", "invalid_utf8", "control_character", "unexpanded_macro",
-	"html_escaped_ampersand", "unexpected_characters", "empty_value",
+	"html_escaped_ampersand", "unexpected_characters", "empty_value", "too_long",
 };
 
 /* Longest known parameter name; longer keys are skipped without decoding. */
@@ -283,6 +284,11 @@ recon_parse_click_ids(const char *url, size_t len, char *buf, recon_click_ids *o
 	st.buf = buf;
 	st.out = out;
 
+	if (len > RECON_MAX_URL_BYTES)
+	{
+		out->flags = RECON_URL_TOO_LONG;
+		return;
+	}
 	while (s < e && is_blank(url[s]))
 		s++;
 	while (e > s && is_blank(url[e - 1]))

@@ -49,10 +49,11 @@ typedef enum recon_url_flag
 	RECON_URL_UNEXPANDED_MACRO = 1 << 8,	/* a literal {{...}} (Meta dynamic parameter) */
 	RECON_URL_HTML_ESCAPED_AMPERSAND = 1 << 9,	/* "&amp;" between parameters */
 	RECON_URL_UNEXPECTED_CHARACTERS = 1 << 10,	/* a click id outside [A-Za-z0-9._~-] */
-	RECON_URL_EMPTY_VALUE = 1 << 11			/* a field's parameter present but empty */
+	RECON_URL_EMPTY_VALUE = 1 << 11,		/* a field's parameter present but empty */
+	RECON_URL_TOO_LONG = 1 << 12			/* over RECON_MAX_URL_BYTES: not read at all */
 } recon_url_flag;
 
-#define RECON_URL_FLAG_COUNT 12
+#define RECON_URL_FLAG_COUNT 13
 
 extern const char *const recon_url_flag_names[RECON_URL_FLAG_COUNT];
 extern const char *const recon_click_field_names[RECON_CLICK_FIELD_COUNT];

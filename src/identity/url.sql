@@ -27,7 +27,7 @@ COMMENT ON TYPE recon_click_ids IS
 CREATE FUNCTION recon_parse_click_ids(url text) RETURNS recon_click_ids
     AS 'MODULE_PATHNAME', 'recon_parse_click_ids_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION recon_parse_click_ids(text) IS
-    'Click ids and UTM values of a landing-page URL: query first, then the #fragment; the first non-empty value of a repeated parameter wins (a different later one sets conflicting_values); values are percent-decoded (+ is a space) and keep their case. Never raises on bad data: flags say what was wrong (missing, missing_scheme, from_fragment, repeated_parameter, conflicting_values, invalid_percent_encoding, invalid_utf8, control_character, unexpanded_macro, html_escaped_ampersand, unexpected_characters, empty_value). Call it once per row: FROM t, LATERAL recon_parse_click_ids(t.url) c.';
+    'Click ids and UTM values of a landing-page URL: query first, then the #fragment; the first non-empty value of a repeated parameter wins (a different later one sets conflicting_values); values are percent-decoded (+ is a space) and keep their case. Never raises on bad data: flags say what was wrong (missing, missing_scheme, from_fragment, repeated_parameter, conflicting_values, invalid_percent_encoding, invalid_utf8, control_character, unexpanded_macro, html_escaped_ampersand, unexpected_characters, empty_value, too_long: a URL over 64 kB is not read). Call it once per row: FROM t, LATERAL recon_parse_click_ids(t.url) c.';
 
 CREATE FUNCTION recon_click_id(url text, field text) RETURNS text
     AS 'MODULE_PATHNAME', 'recon_click_id_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

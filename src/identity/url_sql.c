@@ -13,6 +13,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
+#include "core/limits_sql.h"
 #include "identity/url.h"
 
 PG_FUNCTION_INFO_V1(recon_parse_click_ids_sql);
@@ -33,13 +34,27 @@ valid_in_database(const recon_url_value *v)
 	return pg_verifymbstr(v->data, (int) v->len, true);
 }
 
-/* Parse a text argument; the decode buffer is palloc'd here (as long as the input). */
+/*
+ * Parse the URL in argument argno; the decode buffer is palloc'd here (as long
+ * as the input). A URL over the limit is not read (nor detoasted): no field,
+ * flag too_long.
+ */
 static void
-parse_text(text *url, recon_click_ids *ids)
+parse_text(FunctionCallInfo fcinfo, int argno, recon_click_ids *ids)
 {
-	size_t		len = VARSIZE_ANY_EXHDR(url);
-	char	   *buf = palloc(len + 1);
+	text	   *url;
+	size_t		len;
+	char	   *buf;
 
+	if (recon_arg_too_long(fcinfo, argno, RECON_MAX_URL_BYTES))
+	{
+		memset(ids, 0, sizeof(*ids));
+		ids->flags = RECON_URL_TOO_LONG;
+		return;
+	}
+	url = PG_GETARG_TEXT_PP(argno);
+	len = VARSIZE_ANY_EXHDR(url);
+	buf = palloc(len + 1);
 	recon_parse_click_ids(VARDATA_ANY(url), len, buf, ids);
 	for (int f = 0; f < RECON_CLICK_FIELD_COUNT; f++)
 		if (ids->field[f].data != NULL && !valid_in_database(&ids->field[f]))
@@ -71,7 +86,6 @@ flags_array(unsigned flags, const char *const *names, int count)
 Datum
 recon_parse_click_ids_sql(PG_FUNCTION_ARGS)
 {
-	text	   *url = PG_GETARG_TEXT_PP(0);
 	TupleDesc	desc = (TupleDesc) fcinfo->flinfo->fn_extra;
 	recon_click_ids ids;
 	Datum		values[RECON_CLICK_FIELD_COUNT + 1];
@@ -91,7 +105,7 @@ recon_parse_click_ids_sql(PG_FUNCTION_ARGS)
 	if (desc->natts != RECON_CLICK_FIELD_COUNT + 1)
 		elog(ERROR, "recon_click_ids has %d columns, expected %d", desc->natts, RECON_CLICK_FIELD_COUNT + 1);
 
-	parse_text(url, &ids);
+	parse_text(fcinfo, 0, &ids);
 	for (int f = 0; f < RECON_CLICK_FIELD_COUNT; f++)
 	{
 		nulls[f] = ids.field[f].data == NULL;
@@ -130,7 +144,6 @@ field_or_error(text *name)
 Datum
 recon_click_id_sql(PG_FUNCTION_ARGS)
 {
-	text	   *url = PG_GETARG_TEXT_PP(0);
 	recon_click_ids ids;
 	int			f;
 
@@ -138,6 +151,7 @@ recon_click_id_sql(PG_FUNCTION_ARGS)
 		f = *(int *) fcinfo->flinfo->fn_extra;
 	else
 	{
+		recon_check_name_arg(fcinfo, 1, "field");
 		f = field_or_error(PG_GETARG_TEXT_PP(1));
 		if (get_fn_expr_arg_stable(fcinfo->flinfo, 1))
 		{
@@ -147,7 +161,7 @@ recon_click_id_sql(PG_FUNCTION_ARGS)
 			fcinfo->flinfo->fn_extra = cached;
 		}
 	}
-	parse_text(url, &ids);
+	parse_text(fcinfo, 0, &ids);
 	if (ids.field[f].data == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(ids.field[f].data, (int) ids.field[f].len));
@@ -176,7 +190,7 @@ recon_parse_click_ids_json_sql(PG_FUNCTION_ARGS)
 	JsonbParseState *state = NULL;
 	JsonbValue *result;
 
-	parse_text(PG_GETARG_TEXT_PP(0), &ids);
+	parse_text(fcinfo, 0, &ids);
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	for (int f = 0; f < RECON_CLICK_FIELD_COUNT; f++)
 	{

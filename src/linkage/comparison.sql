@@ -11,7 +11,7 @@ CREATE FUNCTION recon_compare_text(a text, b text, thresholds double precision[]
     RETURNS smallint
     AS 'MODULE_PATHNAME', 'recon_compare_text' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION recon_compare_text(text, text, double precision[]) IS
-    'Comparison level of two strings: 0 missing (NULL or empty), 1 equal, 2.. the first Jaro-Winkler threshold reached (thresholds strictly decreasing in [0, 1], at most 13), last: below all. Default {0.92,0.8} gives 4 levels: equal, >= 0.92, >= 0.8, else. Normalize first: the comparison is case-sensitive.';
+    'Comparison level of two strings: 0 missing (NULL or empty), 1 equal, 2.. the first Jaro-Winkler threshold reached (thresholds strictly decreasing in [0, 1], at most 13), last: below all. Default {0.92,0.8} gives 4 levels: equal, >= 0.92, >= 0.8, else. Normalize first: the comparison is case-sensitive. Values longer than 4,096 characters are compared for equality only (equal, else the last level): Jaro-Winkler''s cost grows with the product of the lengths.';
 
 CREATE FUNCTION recon_compare_time(a timestamptz, b timestamptz, limits interval[]) RETURNS smallint
     AS 'MODULE_PATHNAME', 'recon_compare_time' LANGUAGE C IMMUTABLE PARALLEL SAFE;

@@ -16,6 +16,7 @@
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
+#include "core/limits_sql.h"
 #include "linkage/comparison.h"
 #include "linkage/jaro_winkler.h"
 
@@ -80,6 +81,9 @@ thresholds_arg(FunctionCallInfo fcinfo, int argno, bool descending, double upper
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("%s must be a one-dimensional array", what)));
+	/* before deconstructing: the array's size is the caller's */
+	recon_check_array_items(fcinfo, arr, RECON_MAX_THRESHOLDS, what,
+							"At most 13 thresholds fit in the 15 comparison levels (missing, equal, 13 bands, else).");
 	type = ARR_ELEMTYPE(arr);
 	get_typlenbyvalalign(type, &typlen, &typbyval, &typalign);
 	deconstruct_array(arr, type, typlen, typbyval, typalign, &elems, &nulls, &n);
@@ -161,14 +165,14 @@ recon_compare_text(PG_FUNCTION_ARGS)
 		PG_RETURN_INT16(RECON_LEVEL_NULL);
 	if (texts_equal(a, b))
 		PG_RETURN_INT16(RECON_LEVEL_EXACT);
-	/* too long to compare character by character: only equality can be told */
-	if (VARSIZE_ANY_EXHDR(a) / 4 > RECON_JARO_MAX_CHARS || VARSIZE_ANY_EXHDR(b) / 4 > RECON_JARO_MAX_CHARS)
+	/* too long to compare character by character: only equality can be told (docs/limits.md) */
+	if (VARSIZE_ANY_EXHDR(a) / 4 > RECON_MAX_JARO_CHARS || VARSIZE_ANY_EXHDR(b) / 4 > RECON_MAX_JARO_CHARS)
 		PG_RETURN_INT16(2 + t->n);
 	acp = VARSIZE_ANY_EXHDR(a) <= lengthof(abuf) ? abuf : palloc(sizeof(uint32) * VARSIZE_ANY_EXHDR(a));
 	bcp = VARSIZE_ANY_EXHDR(b) <= lengthof(bbuf) ? bbuf : palloc(sizeof(uint32) * VARSIZE_ANY_EXHDR(b));
 	alen = recon_jaro_decode(VARDATA_ANY(a), VARSIZE_ANY_EXHDR(a), acp);
 	blen = recon_jaro_decode(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), bcp);
-	if (alen > RECON_JARO_MAX_CHARS || blen > RECON_JARO_MAX_CHARS)
+	if (alen > RECON_MAX_JARO_CHARS || blen > RECON_MAX_JARO_CHARS)
 		PG_RETURN_INT16(2 + t->n);
 	similarity = recon_jaro_winkler_cp(acp, alen, bcp, blen, RECON_JARO_WINKLER_PREFIX_SCALE);
 	if (similarity < 0)

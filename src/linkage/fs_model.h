@@ -16,7 +16,11 @@
 
 #include "utils/jsonb.h"
 
+#include "core/limits_sql.h"
 #include "linkage/fellegi_sunter.h"
+
+/* The hint of the model size limit (RECON_MAX_MODEL_BYTES). */
+#define FS_MODEL_SIZE_HINT "A model of 16 comparisons with labels takes about 20 kB; pass the model recon_fs_estimate_u and recon_fs_estimate_m return."
 
 typedef struct FsModelInfo
 {

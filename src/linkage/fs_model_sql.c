@@ -211,10 +211,13 @@ typedef struct ModelCache
 const FsModelInfo *
 fs_model_arg(FunctionCallInfo fcinfo, int argno)
 {
-	Jsonb	   *json = PG_GETARG_JSONB_P(argno);
+	Jsonb	   *json;
 	ModelCache *cache = (ModelCache *) fcinfo->flinfo->fn_extra;
 	MemoryContext old;
 
+	/* from the header: a model over the limit is never detoasted */
+	recon_check_arg_bytes(fcinfo, argno, RECON_MAX_MODEL_BYTES, "model", FS_MODEL_SIZE_HINT);
+	json = PG_GETARG_JSONB_P(argno);
 	if (cache != NULL && cache->len == VARSIZE(json) && memcmp(cache->bytes, json, cache->len) == 0)
 		return &cache->info;
 	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);

@@ -14,6 +14,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "core/limits_sql.h"
 #include "linkage/fs_patterns.h"
 
 PG_FUNCTION_INFO_V1(recon_fs_patterns_in);
@@ -56,6 +57,13 @@ patterns_add(FsPatterns *p, uint64 key, double count)
 {
 	ReconFsPattern *slot;
 
+	/* a new pattern past the limit: refused before the table doubles again */
+	if (p->used >= RECON_MAX_FS_PATTERNS && patterns_slot(p, key)->count == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("recon_fs_patterns: more than the limit of %d distinct comparison patterns",
+						RECON_MAX_FS_PATTERNS),
+				 errhint("Compare on fewer fields or with fewer levels: estimation loops over the distinct patterns.")));
 	if ((p->used + 1) * 2 > p->capacity)
 	{
 		FsPatterns *bigger = patterns_new(p->ncomparisons, p->capacity * 2);
@@ -236,6 +244,8 @@ recon_fs_patterns_add(PG_FUNCTION_ARGS)
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("comparison levels must be a one-dimensional smallint array")));
+	recon_check_array_items(fcinfo, arr, RECON_FS_MAX_COMPARISONS, "levels",
+							"A pair is compared on at most 16 fields.");
 	deconstruct_array(arr, INT2OID, 2, true, TYPALIGN_SHORT, &elems, &nulls, &n);
 	if (n < 1 || n > RECON_FS_MAX_COMPARISONS)
 		ereport(ERROR,

@@ -15,6 +15,7 @@
 #include "utils/json.h"
 #include "utils/jsonb.h"
 
+#include "core/limits_sql.h"
 #include "linkage/fs_model.h"
 #include "linkage/fs_patterns.h"
 
@@ -28,6 +29,14 @@ PG_FUNCTION_INFO_V1(recon_fs_refine_u);
 PG_FUNCTION_INFO_V1(recon_fs_estimate_u_em);
 PG_FUNCTION_INFO_V1(recon_fs_m_from_matches_sql);
 
+/* The model in argument argno read into info, refused (54000) over RECON_MAX_MODEL_BYTES before it is detoasted. */
+static void
+model_arg(FunctionCallInfo fcinfo, int argno, FsModelInfo *info)
+{
+	recon_check_arg_bytes(fcinfo, argno, RECON_MAX_MODEL_BYTES, "model", FS_MODEL_SIZE_HINT);
+	fs_model_read(PG_GETARG_JSONB_P(argno), info);
+}
+
 /* One pair's levels, checked against the model (NULL elements count as missing). */
 static void
 read_levels(FunctionCallInfo fcinfo, int argno, const FsModelInfo *info, int *levels)
@@ -37,6 +46,7 @@ read_levels(FunctionCallInfo fcinfo, int argno, const FsModelInfo *info, int *le
 	bool	   *nulls;
 	int			n;
 
+	recon_check_array_items(fcinfo, arr, RECON_FS_MAX_COMPARISONS, "levels", "A model has at most 16 comparisons.");
 	deconstruct_array(arr, INT2OID, 2, true, TYPALIGN_SHORT, &elems, &nulls, &n);
 	if (ARR_NDIM(arr) > 1 || n != info->model.ncomparisons)
 		ereport(ERROR,
@@ -70,6 +80,7 @@ read_term_frequencies(FunctionCallInfo fcinfo, int argno, const FsModelInfo *inf
 	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
 		return;
 	arr = PG_GETARG_ARRAYTYPE_P(argno);
+	recon_check_array_items(fcinfo, arr, RECON_FS_MAX_COMPARISONS, "term_frequencies", "A model has at most 16 comparisons.");
 	deconstruct_array(arr, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &nulls, &n);
 	if (ARR_NDIM(arr) > 1 || n != info->model.ncomparisons)
 		ereport(ERROR,
@@ -182,6 +193,7 @@ text_array_arg(FunctionCallInfo fcinfo, int argno, const char *what, char **out,
 	bool	   *nulls;
 	int			n;
 
+	recon_check_array_items(fcinfo, arr, max, what, "A model has at most 16 comparisons.");
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
 	if (ARR_NDIM(arr) > 1 || n > max)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -191,6 +203,8 @@ text_array_arg(FunctionCallInfo fcinfo, int argno, const char *what, char **out,
 		if (nulls[i])
 			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 							errmsg("%s must not contain NULL (element %d)", what, i + 1)));
+		recon_check_bytes(fcinfo, VARSIZE_ANY_EXHDR(DatumGetPointer(elems[i])), RECON_MAX_NAME_BYTES,
+						  psprintf("element %d of %s", i + 1, what), "Comparison names are short words such as email or last_name.");
 		out[i] = TextDatumGetCString(elems[i]);
 	}
 	return n;
@@ -239,6 +253,7 @@ recon_fs_estimate_u(PG_FUNCTION_ARGS)
 	memset(&info, 0, sizeof(info));
 	info.em_pairs = -1;
 	n = text_array_arg(fcinfo, 1, "names", info.names, RECON_FS_MAX_COMPARISONS);
+	recon_check_array_items(fcinfo, counts, RECON_FS_MAX_COMPARISONS, "level_counts", "A model has at most 16 comparisons.");
 	deconstruct_array(counts, INT4OID, 4, true, TYPALIGN_INT, &elems, &nulls, &ncounts);
 	if (n == 0 || ncounts != n)
 		ereport(ERROR,
@@ -320,7 +335,7 @@ recon_fs_estimate_m(PG_FUNCTION_ARGS)
 				max_iterations = PG_GETARG_INT32(3);
 	double		tolerance = PG_GETARG_FLOAT8(4);
 
-	fs_model_read(PG_GETARG_JSONB_P(1), &info);
+	model_arg(fcinfo, 1, &info);
 	nfixed = text_array_arg(fcinfo, 2, "fixed", fixed, RECON_FS_MAX_COMPARISONS);
 	check_em_limits(max_iterations, tolerance);
 	/* the caller names the comparisons its blocking rule forced to agree */
@@ -350,7 +365,7 @@ recon_fs_estimate_u_em(PG_FUNCTION_ARGS)
 	int			max_iterations = PG_GETARG_INT32(2);
 	double		tolerance = PG_GETARG_FLOAT8(3);
 
-	fs_model_read(PG_GETARG_JSONB_P(1), &info);
+	model_arg(fcinfo, 1, &info);
 	check_em_limits(max_iterations, tolerance);
 	PG_RETURN_JSONB_P(run_em(p, &info, true, max_iterations, tolerance));
 }
@@ -364,7 +379,7 @@ recon_fs_m_from_matches_sql(PG_FUNCTION_ARGS)
 	int			npatterns;
 	ReconFsPattern *list;
 
-	fs_model_read(PG_GETARG_JSONB_P(1), &info);
+	model_arg(fcinfo, 1, &info);
 	list = patterns_for_model(p, &info, &npatterns);
 	if (npatterns == 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -388,7 +403,7 @@ recon_fs_refine_u(PG_FUNCTION_ARGS)
 	int			npatterns;
 	ReconFsPattern *list;
 
-	fs_model_read(PG_GETARG_JSONB_P(1), &info);
+	model_arg(fcinfo, 1, &info);
 	if (!(prior > 0 && prior < 1))
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("prior %g must lie strictly between 0 and 1", prior),
@@ -415,6 +430,7 @@ recon_fs_average_m(PG_FUNCTION_ARGS)
 	double		sums[RECON_FS_MAX_COMPARISONS][RECON_LEVEL_MAX + 1] = {{0}};
 	int			used[RECON_FS_MAX_COMPARISONS] = {0};
 
+	recon_check_array_items(fcinfo, arr, RECON_MAX_MODELS, "models", "Average one model per blocking rule.");
 	deconstruct_array(arr, JSONBOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
 	if (n == 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("no models to average")));
@@ -425,6 +441,8 @@ recon_fs_average_m(PG_FUNCTION_ARGS)
 		if (nulls[i])
 			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 							errmsg("models must not contain NULL (element %d)", i + 1)));
+		recon_check_bytes(fcinfo, VARSIZE_ANY_EXHDR(DatumGetPointer(elems[i])), RECON_MAX_MODEL_BYTES,
+						  psprintf("model %d", i + 1), FS_MODEL_SIZE_HINT);
 		fs_model_read(DatumGetJsonbP(elems[i]), info);
 		if (info->model.ncomparisons != first.model.ncomparisons)
 			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Longest string compared, in code points: the matching window makes the cost grow with the square. */
-#define RECON_JARO_MAX_CHARS 4096
+/* The longest string compared is RECON_MAX_JARO_CHARS code points (core/limits.h). */
+#include "core/limits.h"
 
 /* Winkler's standard prefix scale and the longest prefix it rewards. */
 #define RECON_JARO_WINKLER_PREFIX_SCALE 0.1

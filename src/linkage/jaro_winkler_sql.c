@@ -5,27 +5,46 @@
 
 #include "fmgr.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 
+#include "core/limits_sql.h"
 #include "linkage/jaro_winkler.h"
 
 PG_FUNCTION_INFO_V1(recon_jaro);
 PG_FUNCTION_INFO_V1(recon_jaro_winkler);
 
-/* Code points of a text: in buf when they fit, else palloc'd; false when longer than RECON_JARO_MAX_CHARS. */
-static bool
-text_code_points(text *t, uint32 *buf, size_t buf_len, uint32 **cps, size_t *n)
+/*
+ * Code points of text argument argno (what: "a" or "b"): in buf when they fit,
+ * else palloc'd. ERROR 54000 over RECON_MAX_JARO_CHARS: the comparison costs
+ * the product of the lengths, and NULL would read as "no similarity".
+ */
+static void
+text_code_points(FunctionCallInfo fcinfo, int argno, const char *what, uint32 *buf, size_t buf_len,
+				 uint32 **cps, size_t *n)
 {
-	size_t		len = VARSIZE_ANY_EXHDR(t);
+	Size		bytes = recon_arg_bytes(fcinfo, argno);
+	text	   *t;
 
-	/* every character takes at most 4 bytes: a long value is refused before decoding */
-	if (len / 4 > RECON_JARO_MAX_CHARS)
-		return false;
-	*cps = len <= buf_len ? buf : palloc(sizeof(uint32) * len);
-	*n = recon_jaro_decode(VARDATA_ANY(t), len, *cps);
-	return *n <= RECON_JARO_MAX_CHARS;
+	/* every character takes at most 4 bytes: a long value is refused before it is detoasted or decoded */
+	if (bytes > 4 * (Size) RECON_MAX_JARO_CHARS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s: %s is %zu bytes, more than the limit of %d characters can take (%d bytes)",
+						get_func_name(fcinfo->flinfo->fn_oid), what, bytes, RECON_MAX_JARO_CHARS,
+						4 * RECON_MAX_JARO_CHARS),
+				 errhint("Compare names, cities and streets, not documents; recon_compare_exact tells equality of longer values.")));
+	t = PG_GETARG_TEXT_PP(argno);
+	*cps = bytes <= buf_len ? buf : palloc(sizeof(uint32) * bytes);
+	*n = recon_jaro_decode(VARDATA_ANY(t), bytes, *cps);
+	if (*n > RECON_MAX_JARO_CHARS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s: %s is %zu characters, more than the limit of %d",
+						get_func_name(fcinfo->flinfo->fn_oid), what, *n, RECON_MAX_JARO_CHARS),
+				 errhint("Compare names, cities and streets, not documents; recon_compare_exact tells equality of longer values.")));
 }
 
-/* The similarity of the two text arguments; NULL when either is too long. */
+/* The similarity of the two text arguments. */
 static Datum
 similarity(FunctionCallInfo fcinfo, bool winkler, double prefix_scale)
 {
@@ -37,9 +56,8 @@ similarity(FunctionCallInfo fcinfo, bool winkler, double prefix_scale)
 				blen;
 	double		result;
 
-	if (!text_code_points(PG_GETARG_TEXT_PP(0), abuf, lengthof(abuf), &a, &alen) ||
-		!text_code_points(PG_GETARG_TEXT_PP(1), bbuf, lengthof(bbuf), &b, &blen))
-		PG_RETURN_NULL();
+	text_code_points(fcinfo, 0, "a", abuf, lengthof(abuf), &a, &alen);
+	text_code_points(fcinfo, 1, "b", bbuf, lengthof(bbuf), &b, &blen);
 	result = winkler ? recon_jaro_winkler_cp(a, alen, b, blen, prefix_scale) : recon_jaro_cp(a, alen, b, blen);
 	if (result < 0)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory comparing two strings")));

@@ -9,6 +9,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "core/limits_sql.h"
 #include "load/csv.h"
 
 PG_FUNCTION_INFO_V1(recon_csv_fields_sql);
@@ -46,7 +47,7 @@ split_arg(text *line, char delimiter, char **out, recon_csv_field **fields, size
 Datum
 recon_csv_fields_sql(PG_FUNCTION_ARGS)
 {
-	char		delimiter = delimiter_arg(PG_GETARG_TEXT_PP(1));
+	char		delimiter;
 	char	   *out;
 	recon_csv_field *fields;
 	size_t		n;
@@ -55,6 +56,11 @@ recon_csv_fields_sql(PG_FUNCTION_ARGS)
 	int			dims[1];
 	int			lbs[1] = {1};
 
+	recon_check_name_arg(fcinfo, 1, "delimiter");
+	delimiter = delimiter_arg(PG_GETARG_TEXT_PP(1));
+	/* a line over the limit does not split, like a malformed one: recon_csv_problem says too_long */
+	if (recon_arg_too_long(fcinfo, 0, RECON_MAX_ROW_BYTES))
+		PG_RETURN_NULL();
 	if (split_arg(PG_GETARG_TEXT_PP(0), delimiter, &out, &fields, &n) != RECON_CSV_OK)
 		PG_RETURN_NULL();
 	values = palloc(sizeof(Datum) * n);
@@ -73,14 +79,18 @@ recon_csv_fields_sql(PG_FUNCTION_ARGS)
 Datum
 recon_csv_problem_sql(PG_FUNCTION_ARGS)
 {
-	char		delimiter = delimiter_arg(PG_GETARG_TEXT_PP(1));
+	char		delimiter;
 	char	   *out;
 	recon_csv_field *fields;
 	size_t		n;
 	recon_csv_status status;
 
+	recon_check_name_arg(fcinfo, 1, "delimiter");
+	delimiter = delimiter_arg(PG_GETARG_TEXT_PP(1));
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
+	if (recon_arg_too_long(fcinfo, 0, RECON_MAX_ROW_BYTES))
+		PG_RETURN_TEXT_P(cstring_to_text("too_long"));
 	status = split_arg(PG_GETARG_TEXT_PP(0), delimiter, &out, &fields, &n);
 	if (status == RECON_CSV_OK)
 		PG_RETURN_NULL();

@@ -162,6 +162,36 @@ $$;
 COMMENT ON FUNCTION recon.load_bad(text, text, text, anyelement) IS
     'Reject reason ''<code>: <field> ''''<raw>'''''' when the raw value is not blank and its parse (parsed) is NULL; else NULL.';
 
+-- A limit of recon_limits() by name (cell, row: docs/limits.md).
+CREATE FUNCTION recon.load_limit(name text) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT l.max FROM @extschema@.recon_limits() l WHERE l.name = load_limit.name
+$$;
+COMMENT ON FUNCTION recon.load_limit(text) IS
+    'The max of a recon_limits() row by name; the loaders read cell (the longest cell a row may hold) and row (the longest record).';
+
+-- A reason when cells are longer than the cell limit: the row is rejected before any of them is parsed.
+CREATE FUNCTION recon.load_too_long(cells text[], labels text[], cell_limit bigint) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT 'too_long: ' || string_agg(coalesce(labels[o], 'column ' || o) || ' ' || octet_length(c) || ' bytes', ', ' ORDER BY o)
+           || ' (limit ' || cell_limit || ')'
+    FROM unnest(cells) WITH ORDINALITY AS u(c, o)
+    WHERE octet_length(c) > cell_limit
+$$;
+COMMENT ON FUNCTION recon.load_too_long(text[], text[], bigint) IS
+    'Reject reason ''too_long: <label> <n> bytes, ... (limit <cell_limit>)'' naming every cell longer than cell_limit (labels: the field or header of each position); NULL when none is.';
+
+-- The longest string or number anywhere in a JSON row, when it is longer than the cell limit.
+CREATE FUNCTION recon.load_too_long_json(doc jsonb, cell_limit bigint) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT 'too_long: a value of ' || max(octet_length(v #>> '{}')) || ' bytes (limit ' || cell_limit || ')'
+    FROM jsonb_path_query(doc, 'strict $.**') AS v
+    WHERE jsonb_typeof(v) IN ('string', 'number')
+    HAVING max(octet_length(v #>> '{}')) > cell_limit
+$$;
+COMMENT ON FUNCTION recon.load_too_long_json(jsonb, bigint) IS
+    'Reject reason ''too_long: a value of <n> bytes (limit <cell_limit>)'' when a string or number anywhere in a JSON row is longer than cell_limit; NULL otherwise.';
+
 -- A reason when a required value is missing.
 CREATE FUNCTION recon.load_missing(field text, raw text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -174,12 +204,12 @@ COMMENT ON FUNCTION recon.load_missing(text, text) IS
 CREATE FUNCTION recon.load_bad_id(field text, raw text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN nullif(btrim(raw), '') IS NOT NULL AND @extschema@.recon_normalize_platform_id(raw) IS NULL
-                THEN CASE WHEN @extschema@.recon_normalize_platform_id_reason(raw) = 'invalid' THEN 'bad_id: '
+                THEN CASE WHEN @extschema@.recon_normalize_platform_id_reason(raw) IN ('invalid', 'too_long') THEN 'bad_id: '
                           ELSE 'mangled_id: ' END
                      || field || ' ' || quote_literal(raw) || ' (' || @extschema@.recon_normalize_platform_id_reason(raw) || ')' END
 $$;
 COMMENT ON FUNCTION recon.load_bad_id(text, text) IS
-    'Reject reason for a numeric platform id that does not normalize: mangled_id (scientific_notation or precision_lost: a spreadsheet or a float ate its digits) or bad_id (not an id); NULL for a good or blank id.';
+    'Reject reason for a numeric platform id that does not normalize: mangled_id (scientific_notation or precision_lost: a spreadsheet or a float ate its digits) or bad_id (not an id: invalid, or too_long); NULL for a good or blank id.';
 
 -- A reason when a currency code is not ISO 4217.
 CREATE FUNCTION recon.load_bad_currency(field text, raw text) RETURNS text
@@ -271,6 +301,9 @@ DECLARE
     path_text text;
 BEGIN
     SELECT * INTO ctx FROM pg_temp.recon_load_context;
+    IF octet_length(raw) > ctx.row_limit THEN   -- rejected as too_long: not kept, masked or not
+        RETURN NULL;
+    END IF;
     IF raw IS NULL OR ctx.keep_pii OR cardinality(ctx.pii_positions) = 0 AND cardinality(ctx.pii_paths) = 0 THEN
         RETURN raw;
     END IF;
@@ -302,7 +335,7 @@ BEGIN
     RETURN doc::text;
 END $$;
 COMMENT ON FUNCTION recon.load_mask_raw(text) IS
-    'A rejected or skipped row as recon.load_rejects keeps it: unchanged when the load keeps PII or the format has none; else each personal field (load_format_fields.pii) replaced by sha256:<digest of the value as written>, and a malformed CSV row or one with the wrong number of fields, whose fields cannot be told apart, replaced whole by its digest.';
+    'A rejected or skipped row as recon.load_rejects keeps it: NULL for a row over the row limit (rejected too_long); unchanged when the load keeps PII or the format has none; else each personal field (load_format_fields.pii) replaced by sha256:<digest of the value as written>, and a malformed CSV row or one with the wrong number of fields, whose fields cannot be told apart, replaced whole by its digest.';
 
 -- Header detection: how many of a format's fields a line's cells name, split by a delimiter.
 CREATE FUNCTION recon.load_header_score(fmt text, line text, delimiter text) RETURNS integer
@@ -334,6 +367,9 @@ DECLARE
     n integer;
     multiline boolean;
     records text;
+    row_limit bigint := recon.load_limit('row');
+    cell_limit bigint := recon.load_limit('cell');
+    labels text[];
 BEGIN
     -- A UTF-8 byte order mark sits in front of the first line of many exports.
     UPDATE pg_temp.recon_staged_lines SET line = substr(line, 2)
@@ -409,6 +445,9 @@ BEGIN
         END IF;
         columns := columns || format(', %s AS %I', CASE WHEN mapped.positions IS NULL THEN 'NULL::text'
                                                           ELSE format('f[%s]', mapped.positions[1]) END, mapped.field);
+        IF mapped.positions IS NOT NULL THEN
+            labels[mapped.positions[1]] := mapped.field;
+        END IF;
         IF mapped.pii AND mapped.positions IS NOT NULL THEN
             pii_positions := pii_positions || mapped.positions[1];
         END IF;
@@ -430,18 +469,27 @@ BEGIN
             WHERE f.format = fmt.format AND btrim(h.cell) ~* ('^(?:' || p || ')$'));
     END IF;
 
+    -- Cells no field names are labelled by their header, for too_long reasons.
+    FOR i IN 1 .. n LOOP
+        labels[i] := coalesce(labels[i], quote_literal(coalesce(btrim(header[i]), '')));
+    END LOOP;
+
     DROP TABLE IF EXISTS pg_temp.recon_load_context;
     CREATE TEMP TABLE recon_load_context AS
     SELECT 'csv'::text AS input, delimiter, n AS header_fields, coalesce((options ->> 'keep_pii')::boolean, false) AS keep_pii,
-           pii_positions, '{}'::text[] AS pii_paths;
+           pii_positions, '{}'::text[] AS pii_paths, row_limit;
 
     DROP TABLE IF EXISTS pg_temp.recon_load_rows;
     EXECUTE format($q$
         CREATE TEMP TABLE recon_load_rows AS
         SELECT r.line_number, r.line AS raw,
-               CASE WHEN f IS NULL THEN 'malformed_csv: ' || @extschema@.recon_csv_problem(r.line, %1$L)
+               CASE WHEN octet_length(r.line) > %7$s
+                    THEN format('too_long: row %%s bytes (limit %%s)', octet_length(r.line), %7$s)
+                    WHEN f IS NULL THEN 'malformed_csv: ' || @extschema@.recon_csv_problem(r.line, %1$L)
                     WHEN cardinality(f) <> %2$s
-                    THEN format('wrong_column_count: %%s fields, the header has %%s', cardinality(f), %2$s) END AS problem,
+                    THEN format('wrong_column_count: %%s fields, the header has %%s', cardinality(f), %2$s)
+                    -- a line within the cell limit holds no cell over it: the check costs nothing then
+                    WHEN octet_length(r.line) > %8$s THEN recon.load_too_long(f, %9$L, %8$s) END AS problem,
                coalesce(cardinality(array_remove(f, NULL)) = 0, false) AS empty_row,
                f[1] AS first_cell
                %3$s %4$s
@@ -449,11 +497,11 @@ BEGIN
         -- OFFSET 0 keeps the split a subquery: pulled up, it would run once per field read
         CROSS JOIN LATERAL (SELECT @extschema@.recon_csv_fields(r.line, %1$L) AS f OFFSET 0) x
         WHERE r.line_number > %5$s AND r.line IS NOT NULL$q$,
-        delimiter, n, columns, extra, header_line, records);
+        delimiter, n, columns, extra, header_line, records, row_limit, cell_limit, labels);
     ANALYZE pg_temp.recon_load_rows;
 END $$;
 COMMENT ON FUNCTION recon.load_csv_rows(recon.load_formats, jsonb) IS
-    'Turns the staged lines of a CSV file into pg_temp.recon_load_rows (line_number, raw, problem, one text column per format field, extra): strips a byte order mark, joins quoted line breaks, finds the header (the first of the first 50 lines naming most of the format''s fields; delimiter detected among , ; tab unless given) and maps its cells to fields. A header lacking a required field, or naming one twice, raises 22P02 showing the header and the accepted spellings.';
+    'Turns the staged lines of a CSV file into pg_temp.recon_load_rows (line_number, raw, problem, one text column per format field, extra): strips a byte order mark, joins quoted line breaks, finds the header (the first of the first 50 lines naming most of the format''s fields; delimiter detected among , ; tab unless given) and maps its cells to fields. A record over the row limit, or with a cell over the cell limit (recon_limits()), gets the problem too_long and is not split further. A header lacking a required field, or naming one twice, raises 22P02 showing the header and the accepted spellings.';
 
 -- The rows of a JSON document: the elements of its data, results or elements array, or the document.
 CREATE FUNCTION recon.load_json_elements(doc jsonb) RETURNS TABLE (line_number bigint, element jsonb)
@@ -478,33 +526,49 @@ CREATE FUNCTION recon.load_json_rows(fmt recon.load_formats, options jsonb) RETU
 LANGUAGE plpgsql SET client_min_messages = warning AS $$
 DECLARE
     columns text;
+    mapped_cells text;
+    row_limit bigint := recon.load_limit('row');
+    cell_limit bigint := recon.load_limit('cell');
 BEGIN
     SELECT string_agg(format(', %s AS %I',
                              CASE WHEN json_path IS NULL THEN 'NULL::text' ELSE format('e.element #>> %L', json_path) END,
                              field), '' ORDER BY field)
       INTO columns
     FROM recon.load_format_fields WHERE format = fmt.format AND field <> 'extra';
+    -- the mapped values and their names, for too_long reasons
+    SELECT format('recon.load_too_long(ARRAY[%s]::text[], %L::text[], %s)',
+                  string_agg(format('e.element #>> %L', json_path), ', ' ORDER BY field),
+                  array_agg(field ORDER BY field), cell_limit)
+      INTO mapped_cells
+    FROM recon.load_format_fields WHERE format = fmt.format AND field <> 'extra' AND json_path IS NOT NULL;
 
     DROP TABLE IF EXISTS pg_temp.recon_load_context;
     CREATE TEMP TABLE recon_load_context AS
     SELECT 'json'::text AS input, NULL::text AS delimiter, NULL::integer AS header_fields,
            coalesce((options ->> 'keep_pii')::boolean, false) AS keep_pii, '{}'::integer[] AS pii_positions,
            coalesce((SELECT array_agg(json_path::text) FROM recon.load_format_fields   -- '{a,b}': paths differ in depth
-                     WHERE format = fmt.format AND pii AND json_path IS NOT NULL), '{}') AS pii_paths;
+                     WHERE format = fmt.format AND pii AND json_path IS NOT NULL), '{}') AS pii_paths,
+           row_limit;
 
     DROP TABLE IF EXISTS pg_temp.recon_load_rows;
     EXECUTE format($q$
         CREATE TEMP TABLE recon_load_rows AS
         SELECT e.line_number, e.raw,
-               coalesce(e.problem, CASE WHEN jsonb_typeof(e.element) <> 'object'
-                                        THEN 'not_an_object: a ' || jsonb_typeof(e.element) END) AS problem,
+               coalesce(e.problem,
+                        CASE WHEN octet_length(e.raw) > %3$s
+                             THEN format('too_long: row %%s bytes (limit %%s)', octet_length(e.raw), %3$s)
+                             WHEN jsonb_typeof(e.element) <> 'object'
+                             THEN 'not_an_object: a ' || jsonb_typeof(e.element)
+                             -- a row within the cell limit holds no value over it: the check costs nothing then
+                             WHEN octet_length(e.raw) > %4$s
+                             THEN coalesce(%2$s, recon.load_too_long_json(e.element, %4$s)) END) AS problem,
                false AS empty_row, NULL::text AS first_cell
-               %s, e.element AS extra
-        FROM pg_temp.recon_json_elements e$q$, coalesce(columns, ''));
+               %1$s, e.element AS extra
+        FROM pg_temp.recon_json_elements e$q$, coalesce(columns, ''), coalesce(mapped_cells, 'NULL::text'), row_limit, cell_limit);
     ANALYZE pg_temp.recon_load_rows;
 END $$;
 COMMENT ON FUNCTION recon.load_json_rows(recon.load_formats, jsonb) IS
-    'Turns pg_temp.recon_json_elements into pg_temp.recon_load_rows: one text column per format field read at its json_path (objects and arrays as JSON text), extra = the whole row.';
+    'Turns pg_temp.recon_json_elements into pg_temp.recon_load_rows: one text column per format field read at its json_path (objects and arrays as JSON text), extra = the whole row. A row over the row limit, or with a value over the cell limit (recon_limits()), gets the problem too_long.';
 
 -- Run a load whose rows are in pg_temp.recon_load_rows: set aside, map, record the batch.
 CREATE FUNCTION recon.load_run(fmt recon.load_formats, source_file text, options jsonb,

@@ -68,7 +68,8 @@ recon_parse_decimal_text(const char *s, size_t len, char decimal_mark, char *out
 		if (RECON_IS_ASCII_DIGIT(c))
 		{
 			out[o++] = c;
-			digits++;
+			if (++digits > RECON_DECIMAL_MAX_DIGITS)
+				return false;
 			if (group >= 0 && ++group > 3)
 				return false;
 		}
@@ -92,7 +93,11 @@ recon_parse_decimal_text(const char *s, size_t len, char decimal_mark, char *out
 
 		out[o++] = '.';
 		for (i++; i < len && RECON_IS_ASCII_DIGIT(s[i]); i++, fraction++)
+		{
+			if (fraction == RECON_DECIMAL_MAX_DIGITS)
+				return false;
 			out[o++] = s[i];
+		}
 		if (fraction == 0 && digits == 0)
 			return false;
 		if (fraction == 0)

@@ -33,10 +33,17 @@ typedef struct recon_parsed_time
 } recon_parsed_time;
 
 /*
+ * Digits a decimal may have on either side of the mark: no amount or count
+ * comes near, and numeric_in raises (rather than a NULL) past its own limits.
+ */
+#define RECON_DECIMAL_MAX_DIGITS 1000
+
+/*
  * A decimal number: optional blanks, sign, digits with optional thousands
  * separators (every group of three), optional fraction after decimal_mark
- * ('.' or ','; the other one, or a space, separates thousands). Writes the
- * canonical spelling ("-1234.56") to out (room for len + 2 bytes).
+ * ('.' or ','; the other one, or a space, separates thousands), at most
+ * RECON_DECIMAL_MAX_DIGITS digits each side. Writes the canonical spelling
+ * ("-1234.56") to out (room for len + 2 bytes).
  */
 extern bool recon_parse_decimal_text(const char *s, size_t len, char decimal_mark, char *out, size_t *out_len);
 

@@ -12,6 +12,7 @@
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
+#include "core/limits_sql.h"
 #include "load/value.h"
 
 #include <ctype.h>
@@ -65,16 +66,26 @@ date_style_arg(text *arg, bool *epoch_seconds, bool *epoch_ms)
 	return RECON_DATE_ISO;		/* not reached */
 }
 
+/* The hint of the cell limit, shared by the value parsers. */
+#define CELL_HINT "The loaders reject a row with a cell this long (too_long) before parsing it; check the value's column."
+
 /* recon_parse_decimal(value text, decimal_mark text): the number, or NULL when blank or malformed. */
 Datum
 recon_parse_decimal_sql(PG_FUNCTION_ARGS)
 {
-	text	   *value = PG_GETARG_TEXT_PP(0);
-	text	   *mark = PG_GETARG_TEXT_PP(1);
-	char	   *m = VARDATA_ANY(mark);
-	size_t		len = VARSIZE_ANY_EXHDR(value);
+	text	   *value;
+	text	   *mark;
+	char	   *m;
+	size_t		len;
 	char	   *out;
 	size_t		out_len;
+
+	recon_check_arg_bytes(fcinfo, 0, RECON_MAX_CELL_BYTES, "value", CELL_HINT);
+	recon_check_name_arg(fcinfo, 1, "decimal mark");
+	value = PG_GETARG_TEXT_PP(0);
+	mark = PG_GETARG_TEXT_PP(1);
+	m = VARDATA_ANY(mark);
+	len = VARSIZE_ANY_EXHDR(value);
 
 	if (VARSIZE_ANY_EXHDR(mark) != 1 || (m[0] != '.' && m[0] != ','))
 		ereport(ERROR,
@@ -93,9 +104,14 @@ recon_parse_decimal_sql(PG_FUNCTION_ARGS)
 Datum
 recon_parse_date_sql(PG_FUNCTION_ARGS)
 {
-	text	   *value = PG_GETARG_TEXT_PP(0);
-	recon_date_style style = date_style_arg(PG_GETARG_TEXT_PP(1), NULL, NULL);
+	text	   *value;
+	recon_date_style style;
 	recon_parsed_time t;
+
+	recon_check_arg_bytes(fcinfo, 0, RECON_MAX_CELL_BYTES, "value", CELL_HINT);
+	recon_check_name_arg(fcinfo, 1, "date style");
+	value = PG_GETARG_TEXT_PP(0);
+	style = date_style_arg(PG_GETARG_TEXT_PP(1), NULL, NULL);
 
 	if (!recon_parse_date_text(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value), style, &t))
 		PG_RETURN_NULL();
@@ -152,14 +168,21 @@ parse_epoch(text *value, bool milliseconds, TimestampTz *result)
 Datum
 recon_parse_timestamp_sql(PG_FUNCTION_ARGS)
 {
-	text	   *value = PG_GETARG_TEXT_PP(0);
-	text	   *zone = PG_GETARG_TEXT_PP(1);
+	text	   *value;
+	text	   *zone;
 	bool		epoch_seconds,
 				epoch_ms;
-	recon_date_style style = date_style_arg(PG_GETARG_TEXT_PP(2), &epoch_seconds, &epoch_ms);
+	recon_date_style style;
 	recon_parsed_time t;
 	struct pg_tm tm;
 	Timestamp	local;
+
+	recon_check_arg_bytes(fcinfo, 0, RECON_MAX_CELL_BYTES, "value", CELL_HINT);
+	recon_check_name_arg(fcinfo, 1, "time zone");
+	recon_check_name_arg(fcinfo, 2, "date style");
+	value = PG_GETARG_TEXT_PP(0);
+	zone = PG_GETARG_TEXT_PP(1);
+	style = date_style_arg(PG_GETARG_TEXT_PP(2), &epoch_seconds, &epoch_ms);
 
 	if (is_blank(value))
 		PG_RETURN_NULL();
