@@ -50,9 +50,31 @@ WITH cfg AS MATERIALIZED (
            (SELECT tz FROM recon.report_context()) AS tz,
            recon.monitor_grain(grain) AS checked_grain
 ),
-gap AS MATERIALIZED (
+gap_currencies AS MATERIALIZED (
     SELECT g.* FROM recon.gap_decomposition_rows(recon.monitor_grain(grain)) g
     WHERE g.campaign_id IS NULL
+),
+-- one row per channel and period: a channel's accounts may report in several currencies, and the
+-- watched figures are counts; a part unknown in one currency is unknown for the channel
+gap AS MATERIALIZED (
+    SELECT g.channel, g.period,
+           CASE WHEN bool_and(g.maturity = 'mature') THEN 'mature' ELSE 'incomplete' END AS maturity,
+           sum(g.platform_conversions) AS platform_conversions, sum(g.crm_conversions) AS crm_conversions,
+           CASE WHEN count(*) = 1 THEN min(g.ratio)
+                WHEN sum(g.crm_conversions) > 0 AND sum(g.platform_conversions) > 0
+                THEN round(sum(g.platform_conversions) / sum(g.crm_conversions), 4) END AS ratio,
+           (SELECT coalesce(array_agg(x.n ORDER BY x.o), '{}')
+            FROM (SELECT u.n, min(u.o) AS o FROM gap_currencies c, unnest(c.notes) WITH ORDINALITY AS u(n, o)
+                  WHERE c.channel = g.channel AND c.period = g.period GROUP BY u.n) x) AS notes,
+           sum(g.attribution_window) AS attribution_window,
+           CASE WHEN count(g.view_through) = count(*) THEN sum(g.view_through) END AS view_through,
+           sum(g.modeled) AS modeled,
+           CASE WHEN count(g.identity_loss) = count(*) THEN sum(g.identity_loss) END AS identity_loss,
+           sum(g.clock) AS clock, sum(g.double_claims) AS double_claims, sum(g.dedup_failures) AS dedup_failures,
+           sum(g.invalid) AS invalid,
+           CASE WHEN count(g.residual) = count(*) THEN sum(g.residual) END AS residual
+    FROM gap_currencies g
+    GROUP BY g.channel, g.period
 ),
 -- the ratio per channel (1 plus the sum of the parts per CRM conversion)
 live_days AS (      -- days each channel spent on

@@ -1,7 +1,7 @@
 -- pgTAP: the gap decomposition and its monitor (src/gap/) on the demo's data against the truth the
 -- generator injected, injected faults and the alerts they must raise, and bad input.
 BEGIN;
-SELECT plan(44);
+SELECT plan(46);
 SET LOCAL client_min_messages = warning;
 
 ----------------------------------------------------------------- the truth
@@ -123,6 +123,23 @@ SELECT is((SELECT view_through FROM recon.gap_decomposition WHERE channel = 'mic
           'a click-only attribution setting has no view-through');
 SELECT is((SELECT status FROM recon.ratio_monitor WHERE watch = 'ratio' AND channel = 'microsoft' AND period_grain = 'week'),
           'undefined', 'the monitor calls an undefined ratio undefined, not an alert');
+-- A second account of the channel reporting in another currency: the monitor still has one row per
+-- channel and period (the materialized copy's key), counting both accounts' conversions.
+INSERT INTO recon.ad_accounts (platform, account_id, timezone, currency, record_source)
+VALUES ('microsoft', 'ms-2', 'Europe/Berlin', 'EUR', 'tap');
+INSERT INTO recon.ad_delivery_daily (platform, account_id, report_date, level, campaign_id, spend, currency, report_timezone,
+                                     pulled_at, record_source)
+VALUES ('microsoft', 'ms-2', '2026-03-05', 'campaign', 'ms-e', 0, 'EUR', 'Europe/Berlin', '2026-03-06', 'tap');
+INSERT INTO recon.platform_conversions_daily (platform, account_id, report_date, campaign_id, action_type, attribution_window,
+                                              conversions, conversion_value, currency, record_source)
+VALUES ('microsoft', 'ms-2', '2026-03-05', 'ms-e', 'purchase', 'default', 3, 300, 'EUR', 'tap');
+SELECT is((SELECT count(DISTINCT currency) FROM recon.gap_decomposition WHERE channel = 'microsoft' AND campaign_id IS NULL),
+          2::bigint, 'the gap of a channel with accounts in two currencies has a row per currency');
+SELECT results_eq($$SELECT count(*), sum(sample) FILTER (WHERE value IS NOT NULL), bool_and(status = 'undefined')
+                    FROM recon.ratio_monitor WHERE watch = 'ratio' AND channel = 'microsoft' AND period_grain = 'week'
+                    GROUP BY period$$,
+                  $$VALUES (1::bigint, NULL::numeric, true)$$,
+                  '... and the monitor one row per period, as the key of its materialized copy requires');
 
 ------------------------------------------------------------- injected faults
 SELECT is((SELECT count(*) FROM recon.alerts WHERE watch IN ('ratio', 'feed') AND channel <> 'microsoft'), 0::bigint,
