@@ -164,7 +164,7 @@ sql/$(EXTENSION)--$(UPGRADE_FROM)--$(EXTVERSION).sql: $(UPGRADE_PARTS) Makefile
 	   printf '%s\n' '\echo Use "ALTER EXTENSION recon UPDATE TO $(EXTVERSION)" to load this file. \quit'; \
 	   for f in $(UPGRADE_PARTS); do echo; echo "-- ===== $$f ====="; cat $$f; done; } > $@
 
-.PHONY: deps test demo bench
+.PHONY: deps test demo bench soak
 
 # Debian packages this project needs (server headers, pgTAP, pg_prove, libphonenumber, pg_cron).
 deps:
@@ -182,6 +182,13 @@ demo: deps
 	$(MAKE) all
 	$(MAKE) install
 	pg_virtualenv -t scripts/run-demo $(if $(SEED),--seed $(SEED)) $(if $(SCALE),--scale $(SCALE)) $(if $(filter examples,$(FROM)),--from-examples)
+
+# Soak test (docs/hardening.md): matching, refreshes, loads, settings changes and checked report
+# reads at once for SOAK_SECONDS (default 300) in a throwaway cluster; make test runs 30 s of it.
+soak: deps
+	$(MAKE) all
+	$(MAKE) install
+	pg_virtualenv -t test/soak.sh $(or $(SOAK_SECONDS),300)
 
 # Benchmarks (not tests): see bench/README.md; results go to bench/RESULTS.md.
 bench: deps
