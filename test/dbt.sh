@@ -58,7 +58,7 @@ SQL
 }
 # refuse NAME EXPECTED: compiling the fixture must fail with exit 2 and a message holding EXPECTED
 refuse() {
-  if out=$(cd "$work/fx" && $MINI compile 2>&1); then fail "$1: compiled, expected a refusal"; fi
+  if out=$(cd "$work/fx" && $MINI compile --profiles-dir . 2>&1); then fail "$1: compiled, expected a refusal"; fi
   echo "$out" | grep -qF -- "$2" || fail "$1: expected '$2' in: $out"
   refusals=$((refusals + 1))
 }
@@ -101,7 +101,7 @@ SQL
 echo "select 1" > "$work/fx/models/b.sql"
 # a package's own models see its vars, the root project's vars scoped to it winning
 echo "select '{{ var('scoped') }}' as scoped, '{{ var('unscoped') }}' as unscoped" > "$work/fx/pkg/models/p.sql"
-(cd "$work/fx" && $MINI compile --vars '{answer: 7}' > /dev/null) || fail "the semantics fixture does not compile"
+(cd "$work/fx" && $MINI compile --profiles-dir . --vars '{answer: 7}' > /dev/null) || fail "the semantics fixture does not compile"
 got=$(cat "$work/fx/target/compiled/fx/models/a.sql"; echo; cat "$work/fx/target/compiled/pkg/models/p.sql")
 # a package macro called from a root model sees the root model's vars, not the package's
 want=$(cat <<'SQL'
@@ -142,7 +142,7 @@ project="$work/dbt/integration_tests"
 export PGDATABASE=$DB RECON_DBT_SCHEMA=dbt_recon_ci
 runs_before=$(q -c "SELECT count(*) FROM recon.match_runs")
 refreshes_before=$(q -c "SELECT count(*) FROM recon.refresh_runs")
-if ! $MINI build --project-dir "$project" > "$work/build.out" 2>&1; then
+if ! $MINI build --project-dir "$project" --profiles-dir "$project" > "$work/build.out" 2>&1; then
   cat "$work/build.out"; fail "mini-dbt build failed"
 fi
 summary=$(tail -1 "$work/build.out")
@@ -166,13 +166,13 @@ echo "dbt: bridge rows, platform value, collected: $(cat "$work/ours") (dbt) = $
 hashed=$(q -c "SELECT count(*) FROM dbt_recon_ci.recon_contacts_hashed WHERE email_sha256_meta IS NOT NULL")
 [ "$hashed" -gt 0 ] || fail "no contact was hashed"
 
-$MINI docs-check --project-dir "$project" --package recon > "$work/docs.out" || { cat "$work/docs.out"; fail "docs-check"; }
+$MINI docs-check --project-dir "$project" --profiles-dir "$project" --package recon > "$work/docs.out" || { cat "$work/docs.out"; fail "docs-check"; }
 if grep -rlE '\{\{|\{%' "$project/target/compiled" > "$work/jinja.out"; then
   cat "$work/jinja.out"; fail "compiled SQL still holds Jinja"
 fi
-$MINI run-operation recon.run_matching --args '{methods: [exact_id]}' --project-dir "$project" > "$work/op.out"
+$MINI run-operation recon.run_matching --args '{methods: [exact_id]}' --project-dir "$project" --profiles-dir "$project" > "$work/op.out"
 grep -q "^recon.run_matching: run $((runs_after + 1)), links: .*signal_record [0-9]" "$work/op.out" || { cat "$work/op.out"; fail "run-operation recon.run_matching"; }
-$MINI run-operation recon.refresh --project-dir "$project" > "$work/op.out"
+$MINI run-operation recon.refresh --project-dir "$project" --profiles-dir "$project" > "$work/op.out"
 grep -q "^recon.refresh: recon.mv_bridge_campaign_month concurrently" "$work/op.out" || { cat "$work/op.out"; fail "run-operation recon.refresh"; }
 echo "dbt: $models models, $seeds seeds, $tests tests passed; matching as a post-hook, refresh on-run-end, both run-operations, docs of every macro, model and column"
 
@@ -182,7 +182,7 @@ echo "dbt: $models models, $seeds seeds, $tests tests passed; matching as a post
 sed -i "s/{{ recon.literal(platform) }}, {{ recon.literal(country) }})/{{ recon.literal(platform) }}, null)/" \
   "$work/dbt/macros/identity.sql"
 grep -q "literal(platform) }}, null)" "$work/dbt/macros/identity.sql" || fail "the mutation did not apply"
-if $MINI build --project-dir "$project" --vars '{recon_run_matching: false}' > "$work/broken.out" 2>&1; then
+if $MINI build --project-dir "$project" --profiles-dir "$project" --vars '{recon_run_matching: false}' > "$work/broken.out" 2>&1; then
   fail "a broken hash_identifier macro still builds green"
 fi
 grep -q "^FAIL  assert_identity_vectors" "$work/broken.out" || { cat "$work/broken.out"; fail "the broken macro was not caught by assert_identity_vectors"; }
