@@ -7,7 +7,7 @@
 #include "utils/builtins.h"
 
 #include "core/hmac.h"
-#include "core/sha256.h"
+#include "core/sha256_hex.h"
 
 PG_FUNCTION_INFO_V1(recon_hmac_sha256_hex);
 
@@ -20,12 +20,9 @@ recon_hmac_sha256_hex(PG_FUNCTION_ARGS)
 	size_t		len = VARSIZE_ANY_EXHDR(message);
 	unsigned char *scratch = palloc(RECON_HMAC_SCRATCH(len));
 	unsigned char digest[32];
-	text	   *result = (text *) palloc(VARHDRSZ + 64);
 
 	recon_hmac_sha256((const unsigned char *) VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key),
 					  (const unsigned char *) VARDATA_ANY(message), len, scratch, digest);
 	pfree(scratch);
-	SET_VARSIZE(result, VARHDRSZ + 64);
-	recon_digest_to_hex(digest, VARDATA(result));
-	PG_RETURN_TEXT_P(result);
+	PG_RETURN_TEXT_P(recon_digest_text(digest));
 }

@@ -17,6 +17,7 @@
 
 #include "core/hmac.h"
 #include "core/sha256.h"
+#include "core/sha256_hex.h"
 #include "identity/internal_key.h"
 
 PG_FUNCTION_INFO_V1(recon_internal_key);
@@ -51,25 +52,22 @@ recon_internal_key(PG_FUNCTION_ARGS)
 {
 	text	   *value = PG_GETARG_TEXT_PP(0);
 	size_t		len = VARSIZE_ANY_EXHDR(value);
-	text	   *result;
+	const unsigned char *data = (const unsigned char *) VARDATA_ANY(value);
+	unsigned char digest[32];
 
 	if (len == 0)
 		PG_RETURN_NULL();
-	result = (text *) palloc(VARHDRSZ + 64);
-	SET_VARSIZE(result, VARHDRSZ + 64);
 	if (pepper_is_set())
 	{
 		unsigned char *scratch = palloc(RECON_HMAC_SCRATCH(len));
-		unsigned char digest[32];
 
 		recon_hmac_sha256((const unsigned char *) internal_key_pepper, strlen(internal_key_pepper),
-						  (const unsigned char *) VARDATA_ANY(value), len, scratch, digest);
+						  data, len, scratch, digest);
 		pfree(scratch);
-		recon_digest_to_hex(digest, VARDATA(result));
 	}
 	else
-		recon_sha256_to_hex((const unsigned char *) VARDATA_ANY(value), len, VARDATA(result));
-	PG_RETURN_TEXT_P(result);
+		recon_sha256_to_bytes(data, len, digest);
+	PG_RETURN_TEXT_P(recon_digest_text(digest));
 }
 
 /* recon_internal_key_scheme(): 'hmac-sha256' when a pepper is set, else 'sha256'. */

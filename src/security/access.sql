@@ -251,41 +251,40 @@ GRANT EXECUTE ON ALL ROUTINES IN SCHEMA recon TO recon_reader;
 -- the scope tests run inside every policy, whoever reads
 GRANT EXECUTE ON FUNCTION recon.scope_unrestricted(), recon.scope_accounts(), recon.scope_markets() TO PUBLIC;
 
-REVOKE EXECUTE ON ROUTINE
-    recon.run_matching(text[], float8), recon.confirm_link(text, text, text, text), recon.reject_link(text, text, text, text),
-    recon.propose_metric(text, text, text, text, text, text, text, text)
-    FROM recon_reader;
-GRANT EXECUTE ON ROUTINE
-    recon.run_matching(text[], float8), recon.confirm_link(text, text, text, text), recon.reject_link(text, text, text, text),
-    recon.propose_metric(text, text, text, text, text, text, text, text)
-    TO recon_analyst;
--- Every loader function (entry points, mappers, writers; some take SQL text by design).
+-- Entry points for analysts and for admins: taken from readers, given to the role, so that
+-- a reader is told "permission denied for function" before anything runs.
 DO $$
 DECLARE
-    f regprocedure;
+    r record;
 BEGIN
-    FOR f IN SELECT p.oid FROM pg_proc p WHERE p.pronamespace = 'recon'::regnamespace AND p.proname LIKE 'load\_%' LOOP
-        EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM recon_reader', f);
-        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO recon_analyst', f);
+    FOR r IN
+        SELECT routine::regprocedure AS routine, role_name FROM (VALUES
+            ('recon.run_matching(text[], float8)', 'recon_analyst'),
+            ('recon.confirm_link(text, text, text, text)', 'recon_analyst'),
+            ('recon.reject_link(text, text, text, text)', 'recon_analyst'),
+            ('recon.propose_metric(text, text, text, text, text, text, text, text)', 'recon_analyst'),
+            ('recon.set_setting(text, text, text)', 'recon_admin'),
+            ('recon.define_metric(text, text, text, text, text, text, text, text, timestamptz)', 'recon_admin'),
+            ('recon.retire_metric(text, text, timestamptz)', 'recon_admin'),
+            ('recon.install_default_contract(text, timestamptz)', 'recon_admin'),
+            ('recon.accept_metric_proposal(bigint, text, timestamptz)', 'recon_admin'),
+            ('recon.decline_metric_proposal(bigint, text)', 'recon_admin'),
+            ('recon.map_stage(text, text, text, text, text)', 'recon_admin'),
+            ('recon.apply_ladder_preset(text, text, text, text)', 'recon_admin'),
+            ('recon.accept_restatement(text, date, text)', 'recon_admin'),
+            ('recon.freeze_periods()', 'recon_admin'),
+            ('recon.materialize_layer(name, name[])', 'recon_admin'),
+            ('recon.bulk_load_begin(regclass[])', 'recon_admin'),
+            ('recon.bulk_load_end(jsonb)', 'recon_admin'),
+            ('recon.demo_clear()', 'recon_admin')) AS t(routine, role_name)
+        UNION ALL   -- every loader function (entry points, mappers, writers; some take SQL text by design)
+        SELECT p.oid::regprocedure, 'recon_analyst' FROM pg_proc p
+        WHERE p.pronamespace = 'recon'::regnamespace AND p.proname LIKE 'load\_%'
+    LOOP
+        EXECUTE format('REVOKE EXECUTE ON ROUTINE %s FROM recon_reader', r.routine);
+        EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO %I', r.routine, r.role_name);
     END LOOP;
 END $$;
-
-REVOKE EXECUTE ON ROUTINE
-    recon.set_setting(text, text, text), recon.define_metric(text, text, text, text, text, text, text, text, timestamptz),
-    recon.retire_metric(text, text, timestamptz), recon.install_default_contract(text, timestamptz),
-    recon.accept_metric_proposal(bigint, text, timestamptz), recon.decline_metric_proposal(bigint, text),
-    recon.map_stage(text, text, text, text, text), recon.apply_ladder_preset(text, text, text, text),
-    recon.accept_restatement(text, date, text), recon.freeze_periods(), recon.materialize_layer(name, name[]),
-    recon.bulk_load_begin(regclass[]), recon.bulk_load_end(jsonb), recon.demo_clear()
-    FROM recon_reader;
-GRANT EXECUTE ON ROUTINE
-    recon.set_setting(text, text, text), recon.define_metric(text, text, text, text, text, text, text, text, timestamptz),
-    recon.retire_metric(text, text, timestamptz), recon.install_default_contract(text, timestamptz),
-    recon.accept_metric_proposal(bigint, text, timestamptz), recon.decline_metric_proposal(bigint, text),
-    recon.map_stage(text, text, text, text, text), recon.apply_ladder_preset(text, text, text, text),
-    recon.accept_restatement(text, date, text), recon.freeze_periods(), recon.materialize_layer(name, name[]),
-    recon.bulk_load_begin(regclass[]), recon.bulk_load_end(jsonb), recon.demo_clear()
-    TO recon_admin;
 
 -- The demo generator's ground truth is for whoever runs the demo.
 GRANT USAGE ON SCHEMA recon_truth TO recon_admin;
