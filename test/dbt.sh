@@ -5,7 +5,7 @@
 #  1. checks that mini-dbt refuses features it does not implement, and renders the dbt
 #     semantics it does implement (vars, config, this, target, return) as dbt does;
 #  2. builds the integration project on recon's demo data plus three loads that keep raw
-#     contacts: seeds (the platforms' published vectors), the package's models, their
+#     contacts (store_raw_contacts, keep_pii): seeds (the platforms' published vectors), the package's models, their
 #     schema tests and the singular tests that compare them with recon's own views;
 #  3. checks that the matching ran once as the post-hook and the refresh as on-run-end, the
 #     docs of every macro, model and column, and the two run-operations;
@@ -124,6 +124,7 @@ createdb $DB
 q <<'SQL' > /dev/null
 SET client_min_messages = warning;
 CREATE EXTENSION recon;
+SELECT recon.set_setting('store_raw_contacts', 'true', 'test/dbt.sh hashes raw contacts with the package');
 SELECT count(*) FROM recon_demo_generate(7, 1000);
 CALL recon.run_matching();
 SQL

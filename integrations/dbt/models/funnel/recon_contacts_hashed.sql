@@ -1,7 +1,10 @@
--- Customer data ready for the platforms: the raw contacts recon keeps for loads told keep_pii,
--- normalized and hashed per platform (Meta and Google hash the same person differently), with
--- the reason a value is unusable, and the Conversions API / Enhanced Conversions payloads.
--- The phone's region is the record's market, else the var recon_default_region.
+-- Customer data ready for the platforms: the raw contacts recon keeps (setting
+-- store_raw_contacts true and loads told keep_pii), normalized and hashed per platform (Meta
+-- and Google hash the same person differently), with the reason a value is unusable, and the
+-- Conversions API / Enhanced Conversions payloads. The phone's region is the record's market,
+-- else the var recon_default_region. Only recon_admin reads raw contacts: the model is built
+-- when the var recon_hash_contacts is true.
+{{ config(enabled=var('recon_hash_contacts', false)) }}
 -- depends_on: {{ ref('recon_matching_runs') }}
 {%- set default_region = var('recon_default_region', 'US') %}
 with contacts as (
