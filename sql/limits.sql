@@ -136,9 +136,13 @@ SELECT recon_parse_decimal(repeat('9', 1000)) IS NOT NULL AS digits_1000, recon_
 SELECT n, cardinality(recon_csv_fields(repeat('x', n))) AS fields, recon_csv_problem(repeat('x', n)) AS problem
 FROM (VALUES (16777216), (16777217)) AS v(n);
 
--- Hashing (64 MB).
-SELECT length(recon_sha256_hex(repeat('x', 67108864))) AS at_limit,
-       pg_temp.over('SELECT recon_sha256_hex(%s)', 67108865) AS over_limit;
+-- Hashing (64 MB; an HMAC key 1 kB).
+SELECT fn, pg_temp.at(sql, 67108864) AS at_limit, pg_temp.over(sql, 67108865) AS over_limit
+FROM (VALUES ('recon_sha256_hex', 'SELECT recon_sha256_hex(%s)'),
+             ('recon_internal_key', 'SELECT recon_internal_key(%s)'),
+             ('recon_hmac_sha256_hex (message)', 'SELECT recon_hmac_sha256_hex(''k'', convert_to(%s, ''UTF8''))')) AS t(fn, sql);
+SELECT pg_temp.at('SELECT recon_hmac_sha256_hex(convert_to(%s, ''UTF8''), ''m'')', 1024) AS key_at_limit,
+       pg_temp.over('SELECT recon_hmac_sha256_hex(convert_to(%s, ''UTF8''), ''m'')', 1025) AS key_over_limit;
 -- A predicate never raises: a value of another length is not a digest, and is not read.
 SELECT recon_is_sha256_hex(repeat('a', 64)) AS digest, recon_is_sha256_hex(repeat('a', 67108865)) AS huge,
        recon_currency_is_known('USD') AS known, recon_currency_is_known(repeat('U', 257)) AS long_code;

@@ -31,8 +31,11 @@
 /* One record of a file (a CSV record, a JSON row) and a line recon_csv_fields splits: 64 cells at the cell limit. */
 #define RECON_MAX_ROW_BYTES 16777216
 
-/* One value recon_sha256_hex hashes: it hashes cells and rows (up to the row limit); hashing is linear, this bounds one call to ~0.3 s. */
+/* One value recon_sha256_hex, recon_hmac_sha256_hex or recon_internal_key hashes: cells and rows (up to the row limit); hashing is linear, this bounds one call to ~0.3 s. */
 #define RECON_MAX_HASH_BYTES 67108864
+
+/* An HMAC key: 32 to 64 bytes in practice (longer ones are hashed to 32 first). */
+#define RECON_MAX_KEY_BYTES 1024
 
 /* A Fellegi-Sunter model (jsonb): 16 comparisons of 15 levels with labels take about 20 kB. */
 #define RECON_MAX_MODEL_BYTES 1048576
