@@ -13,6 +13,8 @@ OBJS = \
 	src/core/timezone.o \
 	src/core/sha256.o \
 	src/core/sha256_hex.o \
+	src/core/hmac.o \
+	src/core/hmac_sql.o \
 	src/core/text.o \
 	src/core/fixed_decimal.o \
 	src/identity/platform.o \
@@ -36,6 +38,7 @@ OBJS = \
 	src/identity/external_id_sql.o \
 	src/identity/hash_identifier.o \
 	src/identity/hash_identifier_sql.o \
+	src/identity/internal_key.o \
 	src/identity/url.o \
 	src/identity/url_sql.o \
 	src/identity/meta_cookie.o \
@@ -69,6 +72,7 @@ SQL_PARTS = \
 	src/core/money.sql \
 	src/core/timezone.sql \
 	src/core/sha256_hex.sql \
+	src/core/hmac.sql \
 	src/identity/email.sql \
 	src/identity/name.sql \
 	src/identity/location.sql \
@@ -77,6 +81,7 @@ SQL_PARTS = \
 	src/identity/gender.sql \
 	src/identity/external_id.sql \
 	src/identity/hash_identifier.sql \
+	src/identity/internal_key.sql \
 	src/identity/url.sql \
 	src/identity/meta_cookie.sql \
 	src/identity/platform_id.sql \
@@ -127,7 +132,10 @@ SQL_PARTS = \
 	src/load/salesforce.sql \
 	src/load/finance_writer.sql \
 	src/load/stripe.sql \
-	src/load/invoices.sql
+	src/load/invoices.sql \
+	src/security/audit.sql \
+	src/model/contract_proposals.sql \
+	src/security/access.sql
 
 # Released install scripts are frozen in sql/ (sql/recon--0.1.0.sql is the script of tag
 # v0.1.0); each release's upgrade script is concatenated from src/upgrade/<from>--<to>/*.sql
@@ -139,7 +147,7 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--$(UPGRADE_FRO
 EXTRA_CLEAN = $(DATA_built)
 
 # pg_regress suites: sql/<name>.sql -> expected/<name>.out
-REGRESS = install core_currency core_timezone core_sha256_hex identity_email identity_fields identity_phone identity_hash identity_user_data identity_click_ids identity_vectors linkage_jaro_winkler linkage_fellegi_sunter linkage_cascade settings fx model contract demo_generator report bridge layers_ladder layers_views gap refresh load_framework load_meta load_google load_microsoft load_tiktok load_linkedin load_hubspot load_salesforce load_stripe load_invoices
+REGRESS = install core_currency core_timezone core_sha256_hex identity_email identity_internal_key identity_fields identity_phone identity_hash identity_user_data identity_click_ids identity_vectors linkage_jaro_winkler linkage_fellegi_sunter linkage_cascade settings fx model contract demo_generator report bridge layers_ladder layers_views gap refresh load_framework load_meta load_google load_microsoft load_tiktok load_linkedin load_hubspot load_salesforce load_stripe load_invoices
 REGRESS_OPTS = --inputdir=$(srcdir) --load-extension=recon
 
 # -Wmissing-prototypes is C-only (g++ warns about it on phone_lib.cpp)
@@ -163,10 +171,10 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) Makefile
 	   printf '%s\n' '\echo Use "CREATE EXTENSION recon" to load this file. \quit'; \
 	   for f in $(SQL_PARTS); do echo; echo "-- ===== $$f ====="; cat $(srcdir)/$$f; done; } > $@
 
-sql/$(EXTENSION)--$(UPGRADE_FROM)--$(EXTVERSION).sql: $(UPGRADE_PARTS) Makefile
+sql/$(EXTENSION)--$(UPGRADE_FROM)--$(EXTVERSION).sql: $(UPGRADE_PARTS) $(SQL_PARTS) scripts/build-upgrade Makefile
 	@{ echo "-- recon $(UPGRADE_FROM) -> $(EXTVERSION): generated from src/upgrade/$(UPGRADE_FROM)--$(EXTVERSION)/*.sql by make."; \
 	   printf '%s\n' '\echo Use "ALTER EXTENSION recon UPDATE TO $(EXTVERSION)" to load this file. \quit'; \
-	   for f in $(UPGRADE_PARTS); do echo; echo "-- ===== $$f ====="; cat $(srcdir)/$$f; done; } > $@
+	   (cd $(srcdir) && scripts/build-upgrade $(UPGRADE_PARTS)); } > $@.tmp && mv $@.tmp $@
 
 .PHONY: deps test demo bench
 

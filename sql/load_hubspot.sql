@@ -135,6 +135,7 @@ SELECT (SELECT count(*) FROM (SELECT record_id, stage, entered_at, exited_at FRO
 
 -- 4. A newer export (pulled two days later): contacts and deals moved on
 \set content `cat examples/hubspot/contacts_restated.csv`
+SELECT recon.set_setting('store_raw_contacts', 'true', 'test: raw contacts kept') AS store_raw_contacts;
 SELECT * FROM recon.load_text('hubspot_contacts', 'examples/hubspot/contacts_restated.csv', :'content',
                               '{"batch_id": "hs-contacts-3", "pulled_at": "2026-03-12T06:00:00Z", "timezone": "America/New_York", "default_region": "US", "keep_pii": true}');
 SELECT * FROM shown_record WHERE batch_id = 'hs-contacts-3' ORDER BY record_id;

@@ -75,6 +75,14 @@ FROM recon.conversion_signals WHERE source = 'lead_form' ORDER BY event_time;
 SELECT line_number, reasons, raw !~ '@' AS no_email_in_raw, raw ~ 'sha256:' AS masked FROM recon.load_rejects
 WHERE batch_id = 'meta-leads-1' ORDER BY 1;
 SELECT count(*) AS raw_contacts_kept FROM recon.contact_details;
+-- keep_pii is refused while the setting store_raw_contacts is false (the default): nothing is written.
+\set VERBOSITY terse
+SAVEPOINT before_pii;
+SELECT rows_loaded FROM recon.load_text('meta_lead_ads', 'examples/meta/lead_ads.tsv', :'content',
+    '{"account_id": "1010203040506070", "batch_id": "meta-leads-2", "keep_pii": true}');
+ROLLBACK TO before_pii;
+\set VERBOSITY default
+SELECT recon.set_setting('store_raw_contacts', 'true', 'test: raw contacts kept') AS store_raw_contacts;
 -- With keep_pii the raw contacts are kept (recon.contact_details); reloading replaces the same leads.
 SELECT rows_loaded, rows_replaced, rows_rejected, tables
 FROM recon.load_text('meta_lead_ads', 'examples/meta/lead_ads.tsv', :'content',

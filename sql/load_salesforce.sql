@@ -87,6 +87,7 @@ SELECT (SELECT count(*) FROM (SELECT * FROM funnel_state EXCEPT SELECT * FROM be
 SELECT * FROM regress.error_of(format('SELECT recon.load_text(%L, %L, %L, %L)', 'salesforce_leads', 'examples/salesforce/leads_report.csv', :'content',
                               '{"batch_id": "sf-report-no-zone", "pulled_at": "2026-03-10T06:00:00Z"}'));
 \x off
+SELECT recon.set_setting('store_raw_contacts', 'true', 'test: raw contacts kept') AS store_raw_contacts;
 SELECT * FROM recon.load_text('salesforce_leads', 'examples/salesforce/leads_report.csv', :'content',
                               '{"batch_id": "sf-report-1", "pulled_at": "2026-03-10T06:00:00Z", "timezone": "America/Los_Angeles", "keep_pii": true}');
 SELECT * FROM shown_record WHERE batch_id = 'sf-report-1' ORDER BY record_id;

@@ -17,7 +17,13 @@ q -d $SRC <<'SQL' > /dev/null
 SET client_min_messages = warning;
 CREATE EXTENSION recon;
 SELECT recon.set_setting('reporting_timezone', 'America/New_York', 'dump test');
+SELECT recon.set_setting('store_raw_contacts', 'true', 'dump test: raw contacts kept');
 SELECT recon.install_default_contract('dump test');
+DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'recon_dump_team') THEN CREATE ROLE recon_dump_team; END IF; END $$;
+INSERT INTO recon.tenants (tenant, description) VALUES ('acme', 'dump test tenant');
+INSERT INTO recon.tenant_members (tenant, market) VALUES ('acme', 'US');
+INSERT INTO recon.access_scopes (grantee, tenant, reason) VALUES ('recon_dump_team', 'acme', 'dump test');
+SELECT recon.propose_metric('collected_net', 'Payments minus refunds.', 'finance', 'occurred_at', 'dump test');
 SELECT count(*) FROM recon_demo_generate(7, 2000);
 CALL recon.run_matching();
 SQL
@@ -57,3 +63,4 @@ fi
 empty=$(awk '$2 == "0" { print $1 }' "$dump.src" | tr '\n' ' ')
 echo "dump_restore: ok, $(wc -l < "$dump.src") tables, sequences and reports identical after pg_dump, pg_restore and one recon_refresh() (empty in this data: ${empty:-none})"
 for db in $SRC $DST; do dropdb "$db"; done
+psql -X -q -c 'DROP ROLE IF EXISTS recon_dump_team' -d postgres

@@ -176,11 +176,10 @@ recon_sha256_implementation(void)
 	return sha256_blocks_impl() == sha256_blocks_portable ? "portable" : "sha-ni";
 }
 
-/* SHA-256 of len bytes, written as 64 lower-case hex characters into out (no NUL). */
+/* SHA-256 of len bytes as the 32-byte binary digest (HMAC needs it raw). */
 void
-recon_sha256_to_hex(const unsigned char *data, size_t len, char *out)
+recon_sha256_to_bytes(const unsigned char *data, size_t len, unsigned char *out)
 {
-	static const char hex[] = "0123456789abcdef";
 	uint32_t	state[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 							0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
 	unsigned char tail[128];
@@ -201,15 +200,31 @@ recon_sha256_to_hex(const unsigned char *data, size_t len, char *out)
 	blocks(state, tail, tail_len / 64);
 
 	for (int i = 0; i < 8; i++)
-	{
 		for (int j = 0; j < 4; j++)
-		{
-			unsigned char byte = (unsigned char) (state[i] >> (24 - 8 * j));
+			out[4 * i + j] = (unsigned char) (state[i] >> (24 - 8 * j));
+}
 
-			out[8 * i + 2 * j] = hex[byte >> 4];
-			out[8 * i + 2 * j + 1] = hex[byte & 15];
-		}
+/* 32 digest bytes as 64 lower-case hex characters into out (no NUL). */
+void
+recon_digest_to_hex(const unsigned char *digest, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (int i = 0; i < 32; i++)
+	{
+		out[2 * i] = hex[digest[i] >> 4];
+		out[2 * i + 1] = hex[digest[i] & 15];
 	}
+}
+
+/* SHA-256 of len bytes, written as 64 lower-case hex characters into out (no NUL). */
+void
+recon_sha256_to_hex(const unsigned char *data, size_t len, char *out)
+{
+	unsigned char digest[32];
+
+	recon_sha256_to_bytes(data, len, digest);
+	recon_digest_to_hex(digest, out);
 }
 
 /* 1 for the characters of a lower-case hex digest. */

@@ -12,6 +12,7 @@
 #include "utils/builtins.h"
 
 #include "core/sha256.h"
+#include "core/sha256_hex.h"
 
 PG_FUNCTION_INFO_V1(recon_is_sha256_hex);
 PG_FUNCTION_INFO_V1(recon_sha256_hex);
@@ -47,4 +48,15 @@ recon_sha256_hex(PG_FUNCTION_ARGS)
 	SET_VARSIZE(result, VARHDRSZ + 64);
 	recon_sha256_to_hex((const unsigned char *) VARDATA_ANY(value), len, VARDATA(result));
 	PG_RETURN_TEXT_P(result);
+}
+
+/* A 32-byte digest as a palloc'd text of 64 lower-case hex characters. */
+text *
+recon_digest_text(const unsigned char *digest)
+{
+	text	   *result = (text *) palloc(VARHDRSZ + 64);
+
+	SET_VARSIZE(result, VARHDRSZ + 64);
+	recon_digest_to_hex(digest, VARDATA(result));
+	return result;
 }

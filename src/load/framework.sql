@@ -79,7 +79,7 @@ CREATE TABLE recon.load_rejects (
     PRIMARY KEY (batch_id, line_number)
 );
 COMMENT ON TABLE recon.load_rejects IS
-    'Every row a load did not write: the file, its line (CSV: the line the record starts on; JSON: the row''s position), rejected (did not read or broke a rule) or skipped (totals, footers, empty rows), the reasons (code: field and value) and the raw row. Personal data in raw is masked (sha256 of the value as written) unless the load kept PII.';
+    'Every row a load did not write: the file, its line (CSV: the line the record starts on; JSON: the row''s position), rejected (did not read or broke a rule) or skipped (totals, footers, empty rows), the reasons (code: field and value) and the raw row. Personal data in raw is masked (recon.load_mask_value: sha256, or HMAC under the internal-key pepper, of the value as written) unless the load kept PII.';
 SELECT pg_catalog.pg_extension_config_dump('recon.load_rejects', '');
 
 CREATE TABLE recon.contact_details (
@@ -236,12 +236,17 @@ BEGIN
         RAISE EXCEPTION 'keep_pii must be true or false, not %', options -> 'keep_pii'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF (options ->> 'keep_pii')::boolean AND recon.setting('store_raw_contacts') <> 'true' THEN
+        RAISE EXCEPTION 'keep_pii: raw contact data is not stored while the setting store_raw_contacts is false'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Load without keep_pii (only digests are kept), or have a recon_admin run SELECT recon.set_setting(''store_raw_contacts'', ''true'', ''<reason>'').';
+    END IF;
     IF options ? 'pulled_at' THEN
         PERFORM (options ->> 'pulled_at')::timestamptz;
     END IF;
 END $$;
 COMMENT ON FUNCTION recon.load_check_options(recon.load_formats, jsonb) IS
-    'Raises 22023 for an unknown option (listing the accepted ones) or an unusable value (timezone, currency, date_style, decimal_mark, keep_pii, pulled_at).';
+    'Raises 22023 for an unknown option (listing the accepted ones) or an unusable value (timezone, currency, date_style, decimal_mark, keep_pii, pulled_at), and 55000 for keep_pii: true while the setting store_raw_contacts is false.';
 
 -- The format's row, or 22023 listing the known ones.
 CREATE FUNCTION recon.load_format(name text) RETURNS recon.load_formats
@@ -260,6 +265,14 @@ END $$;
 COMMENT ON FUNCTION recon.load_format(text) IS
     'The recon.load_formats row of a format; 22023 listing the known formats when there is none.';
 
+-- One personal value as a rejected row keeps it: its internal key, named by scheme.
+CREATE FUNCTION recon.load_mask_value(value text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT @extschema@.recon_internal_key_scheme() || ':' || @extschema@.recon_internal_key(value)
+$$;
+COMMENT ON FUNCTION recon.load_mask_value(text) IS
+    'A personal value masked for recon.load_rejects: sha256:<digest> of the value as written, or hmac-sha256:<key> when the pepper recon.internal_key_pepper is set (then a list of known emails cannot reverse it).';
+
 -- The raw row as the rejects table keeps it: personal data replaced by its digest unless PII is kept.
 CREATE FUNCTION recon.load_mask_raw(raw text) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
@@ -277,11 +290,11 @@ BEGIN
     IF ctx.input = 'csv' THEN
         fields := @extschema@.recon_csv_fields(raw, ctx.delimiter);
         IF fields IS NULL OR cardinality(fields) <> ctx.header_fields THEN   -- its fields cannot be told apart, so none is kept
-            RETURN 'masked (a malformed row of a file with personal data): sha256:' || @extschema@.recon_sha256_hex(raw);
+            RETURN 'masked (a malformed row of a file with personal data): ' || recon.load_mask_value(raw);
         END IF;
         FOR i IN 1 .. cardinality(fields) LOOP
             IF i = ANY (ctx.pii_positions) AND fields[i] IS NOT NULL THEN
-                fields[i] := 'sha256:' || @extschema@.recon_sha256_hex(fields[i]);
+                fields[i] := recon.load_mask_value(fields[i]);
             END IF;
         END LOOP;
         RETURN (SELECT string_agg(CASE WHEN f ~ format('[%s"\n\r]', ctx.delimiter) THEN '"' || replace(f, '"', '""') || '"'
@@ -291,18 +304,18 @@ BEGIN
     BEGIN
         doc := raw::jsonb;
     EXCEPTION WHEN invalid_text_representation THEN   -- a malformed JSON line: nothing in it can be told apart
-        RETURN 'masked (a malformed row of a file with personal data): sha256:' || @extschema@.recon_sha256_hex(raw);
+        RETURN 'masked (a malformed row of a file with personal data): ' || recon.load_mask_value(raw);
     END;
     FOREACH path_text IN ARRAY ctx.pii_paths LOOP
         path := path_text::text[];
         IF jsonb_typeof(doc #> path) <> 'null' THEN
-            doc := jsonb_set(doc, path, to_jsonb('sha256:' || @extschema@.recon_sha256_hex(doc #> path #>> '{}')));
+            doc := jsonb_set(doc, path, to_jsonb(recon.load_mask_value(doc #> path #>> '{}')));
         END IF;
     END LOOP;
     RETURN doc::text;
 END $$;
 COMMENT ON FUNCTION recon.load_mask_raw(text) IS
-    'A rejected or skipped row as recon.load_rejects keeps it: unchanged when the load keeps PII or the format has none; else each personal field (load_format_fields.pii) replaced by sha256:<digest of the value as written>, and a malformed CSV row or one with the wrong number of fields, whose fields cannot be told apart, replaced whole by its digest.';
+    'A rejected or skipped row as recon.load_rejects keeps it: unchanged when the load keeps PII or the format has none; else each personal field (load_format_fields.pii) replaced by recon.load_mask_value (sha256:<digest> or hmac-sha256:<key> of the value as written), and a malformed CSV row or one with the wrong number of fields, whose fields cannot be told apart, replaced whole by its digest.';
 
 -- Header detection: how many of a format's fields a line's cells name, split by a delimiter.
 CREATE FUNCTION recon.load_header_score(fmt text, line text, delimiter text) RETURNS integer

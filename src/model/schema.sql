@@ -84,7 +84,7 @@ INSERT INTO recon.channels
 -- so on any error the rollback restores the constraints; the tables stay locked
 -- (ACCESS EXCLUSIVE) until the transaction ends.
 CREATE FUNCTION recon.bulk_load_begin(tables regclass[]) RETURNS jsonb
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET client_min_messages = warning AS $$
 DECLARE
     item record;
     fks jsonb := '[]';
@@ -128,16 +128,32 @@ BEGIN
         indexes := indexes || to_jsonb(item.def);
         EXECUTE format('DROP INDEX %s', item.idx);
     END LOOP;
+    -- bulk_load_end runs these definitions as SQL: it accepts only what this session saved here.
+    CREATE TEMP TABLE IF NOT EXISTS recon_bulk_saved (saved jsonb NOT NULL) ON COMMIT DROP;
+    INSERT INTO pg_temp.recon_bulk_saved
+    VALUES (jsonb_build_object('keys', keys, 'indexes', indexes, 'foreign_keys', fks));
     RETURN jsonb_build_object('keys', keys, 'indexes', indexes, 'foreign_keys', fks);
 END $$;
 COMMENT ON FUNCTION recon.bulk_load_begin(regclass[]) IS
-    'Before a bulk load: drops the primary/unique keys, indexes and foreign keys (theirs and those pointing at them) of the given tables and returns their definitions for recon.bulk_load_end. Call both in one transaction.';
+    'Before a bulk load: drops the primary/unique keys, indexes and foreign keys (theirs and those pointing at them) of the given tables and returns their definitions for recon.bulk_load_end (and keeps a copy in the transaction, which bulk_load_end checks). Call both in one transaction.';
 
 CREATE FUNCTION recon.bulk_load_end(saved jsonb) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     item jsonb;
+    n bigint := 0;
 BEGIN
+    -- The definitions are executed as SQL, so they must be exactly what bulk_load_begin
+    -- saved in this transaction, not a document a caller wrote.
+    IF to_regclass('pg_temp.recon_bulk_saved') IS NOT NULL THEN   -- (its own IF: the DELETE cannot be planned without the table)
+        DELETE FROM pg_temp.recon_bulk_saved b WHERE b.saved = bulk_load_end.saved;
+        GET DIAGNOSTICS n = ROW_COUNT;
+    END IF;
+    IF n = 0 THEN
+        RAISE EXCEPTION 'recon.bulk_load_end: these definitions were not saved by recon.bulk_load_begin in this transaction'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass the value recon.bulk_load_begin returned, unchanged, in the same transaction.';
+    END IF;
     FOR item IN SELECT * FROM jsonb_array_elements(saved->'keys') LOOP
         EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', item->>'table', item->>'name', item->>'definition');
     END LOOP;
@@ -149,4 +165,4 @@ BEGIN
     END LOOP;
 END $$;
 COMMENT ON FUNCTION recon.bulk_load_end(jsonb) IS
-    'After a bulk load: rebuilds the keys, indexes and foreign keys saved by recon.bulk_load_begin, validating every row (23505 for a duplicate key, 23503 for a dangling reference).';
+    'After a bulk load: rebuilds the keys, indexes and foreign keys saved by recon.bulk_load_begin, validating every row (23505 for a duplicate key, 23503 for a dangling reference); 22023 for definitions bulk_load_begin did not save in this transaction (they are run as SQL).';

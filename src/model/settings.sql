@@ -29,7 +29,9 @@ RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     ('monitor_min_shift', '0.2',
      'The smallest move, as a share of the baseline median, that raises an alert however small the spread (0 to 10).'),
     ('monitor_min_sample', '30',
-     'The fewest conversions (or records) on each side of a period for the monitor to judge it; smaller periods are insufficient_data (1 to 1000000).')
+     'The fewest conversions (or records) on each side of a period for the monitor to judge it; smaller periods are insufficient_data (1 to 1000000).'),
+    ('store_raw_contacts', 'false',
+     'Whether loads may keep raw emails, phones and names (the keep_pii load option) in recon.contact_details and in rejected rows; false: only SHA-256 digests and internal keys are stored. Only recon_admin reads raw contacts.')
 $$;
 COMMENT ON FUNCTION recon.setting_defaults() IS
     'Every recon setting with its default value and what it controls.';
@@ -119,6 +121,13 @@ BEGIN
                                       bounds[1], bounds[2]);
         END IF;
         RETURN btrim(setting_value)::numeric::text;
+    WHEN 'store_raw_contacts' THEN
+        IF lower(btrim(setting_value)) NOT IN ('true', 'false') THEN
+            RAISE EXCEPTION 'invalid value for recon setting "store_raw_contacts": "%"', setting_value
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'true or false.';
+        END IF;
+        RETURN lower(btrim(setting_value));
     WHEN 'platform_report_window' THEN
         IF setting_value !~ '^[a-z0-9_]+$' THEN
             RAISE EXCEPTION 'invalid value for recon setting "platform_report_window": "%"', setting_value

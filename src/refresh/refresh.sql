@@ -177,6 +177,7 @@ COMMENT ON FUNCTION recon.refresh_lock_key() IS
 CREATE FUNCTION @extschema@.recon_refresh()
 RETURNS TABLE (view_name text, mode text, rows bigint, milliseconds numeric)
 LANGUAGE plpgsql
+SECURITY DEFINER   -- REFRESH MATERIALIZED VIEW needs the owner; recon_admin may call it
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -228,7 +229,7 @@ BEGIN
     END IF;
 END $$;
 COMMENT ON FUNCTION @extschema@.recon_refresh() IS
-    'Refreshes the extension''s materialized views in dependency order (recon.materialized_layers), each CONCURRENTLY when populated and uniquely indexed (readers never wait) or plainly otherwise, all in the caller''s transaction under an advisory lock (recon.refresh_lock_key()); logs the run in recon.refresh_runs, freezes the periods that have closed (recon.freeze_periods()) and, when pg_cron is installed, purges refresh job runs older than 7 days. One row per step: view, mode (concurrently, plain, freeze, purge), rows, milliseconds.';
+    'Refreshes the extension''s materialized views in dependency order (recon.materialized_layers), each CONCURRENTLY when populated and uniquely indexed (readers never wait) or plainly otherwise, all in the caller''s transaction under an advisory lock (recon.refresh_lock_key()), as the extension owner (SECURITY DEFINER: the layers cover every row whoever refreshes; EXECUTE is granted to recon_admin); logs the run in recon.refresh_runs, freezes the periods that have closed (recon.freeze_periods()) and, when pg_cron is installed, purges refresh job runs older than 7 days. One row per step: view, mode (concurrently, plain, freeze, purge), rows, milliseconds.';
 
 ------------------------------------------------------------ pg_cron
 -- Why pg_cron cannot run a job from this database, or NULL when it can.

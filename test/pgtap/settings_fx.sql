@@ -8,7 +8,8 @@ SELECT results_eq(
     $$VALUES ('freeze_after_days', '14', true), ('fx_max_staleness_days', '4', true), ('fx_pivot_currency', 'EUR', true), ('fx_policy', 'daily', true),
              ('maturity_days', '{7,30,60,90}', true), ('monitor_baseline_periods', '8', true), ('monitor_min_sample', '30', true),
              ('monitor_min_shift', '0.2', true), ('monitor_threshold', '3', true), ('platform_report_window', 'default', true),
-             ('reporting_currency', 'USD', true), ('reporting_timezone', 'UTC', true)$$,
+             ('reporting_currency', 'USD', true), ('reporting_timezone', 'UTC', true),
+             ('store_raw_contacts', 'false', true)$$,
     'every setting starts at its default');
 SELECT is(recon.setting('reporting_currency'), 'USD', 'recon.setting reads the default');
 SELECT is(recon.setting('no_such_setting'), NULL, 'recon.setting of an unknown name is NULL');

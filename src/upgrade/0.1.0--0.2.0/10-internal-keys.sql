@@ -1,0 +1,3 @@
+-- HMAC-SHA-256 and internal keys under a pepper (src/core/hmac.c, src/identity/internal_key.c).
+--@include src/core/hmac.sql
+--@include src/identity/internal_key.sql

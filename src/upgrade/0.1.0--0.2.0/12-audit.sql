@@ -1,0 +1,2 @@
+-- The append-only audit log and its triggers.
+--@include src/security/audit.sql

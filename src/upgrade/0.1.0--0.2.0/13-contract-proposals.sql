@@ -1,0 +1,2 @@
+-- Metrics-contract proposals (analysts propose, admins accept or decline).
+--@include src/model/contract_proposals.sql

@@ -1,0 +1,2 @@
+-- recon_refresh() runs as the extension owner so that recon_admin can refresh.
+--@replace-function src/refresh/refresh.sql @extschema@.recon_refresh

@@ -1,0 +1,3 @@
+-- bulk_load_end runs only the definitions bulk_load_begin saved in the same transaction.
+--@replace-function src/model/schema.sql recon.bulk_load_begin
+--@replace-function src/model/schema.sql recon.bulk_load_end

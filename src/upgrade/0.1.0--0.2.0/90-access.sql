@@ -1,0 +1,2 @@
+-- Roles, grants, scopes and row-level security: last, it grants on everything above.
+--@include src/security/access.sql
