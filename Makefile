@@ -143,14 +143,14 @@ SQL_PARTS = \
 # v0.1.0); each release's upgrade script is concatenated from src/upgrade/<from>--<to>/*.sql
 # in name order. test/upgrade.sh walks the chain and compares the catalog with a fresh install.
 UPGRADE_FROM  = 0.1.0
-UPGRADE_PARTS = $(sort $(wildcard src/upgrade/$(UPGRADE_FROM)--$(EXTVERSION)/*.sql))
+UPGRADE_PARTS = $(patsubst $(srcdir)/%,%,$(sort $(wildcard $(srcdir)/src/upgrade/$(UPGRADE_FROM)--$(EXTVERSION)/*.sql)))
 DATA       = sql/$(EXTENSION)--0.1.0.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--$(UPGRADE_FROM)--$(EXTVERSION).sql
 EXTRA_CLEAN = $(DATA_built)
 
 # pg_regress suites: sql/<name>.sql -> expected/<name>.out
 REGRESS = install core_currency core_timezone core_sha256_hex identity_email identity_internal_key identity_fields identity_phone identity_hash identity_user_data identity_click_ids identity_vectors linkage_jaro_winkler linkage_fellegi_sunter linkage_cascade settings fx model contract demo_generator report bridge layers_ladder layers_views gap refresh load_framework load_meta load_google load_microsoft load_tiktok load_linkedin load_hubspot load_salesforce load_stripe load_invoices limits
-REGRESS_OPTS = --inputdir=. --load-extension=recon
+REGRESS_OPTS = --inputdir=$(srcdir) --load-extension=recon
 
 # -Wmissing-prototypes is C-only (g++ warns about it on phone_lib.cpp)
 PG_CPPFLAGS = -I$(srcdir)/src -Wall -Wextra -Wno-unused-parameter
@@ -162,15 +162,21 @@ PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_con
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# Out-of-tree builds (make -f <src>/Makefile VPATH=<src>, as Debian's pg_buildext does in
+# build-<version>/): the object folders must exist there, and the SQL parts are read from $(srcdir).
+ifneq ($(srcdir),.)
+$(shell mkdir -p $(sort $(dir $(OBJS))) sql)
+endif
+
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) Makefile
 	@{ echo "-- recon $(EXTVERSION): generated from src/**/*.sql by make; edit those files, not this one."; \
 	   printf '%s\n' '\echo Use "CREATE EXTENSION recon" to load this file. \quit'; \
-	   for f in $(SQL_PARTS); do echo; echo "-- ===== $$f ====="; cat $$f; done; } > $@
+	   for f in $(SQL_PARTS); do echo; echo "-- ===== $$f ====="; cat $(srcdir)/$$f; done; } > $@
 
 sql/$(EXTENSION)--$(UPGRADE_FROM)--$(EXTVERSION).sql: $(UPGRADE_PARTS) $(SQL_PARTS) scripts/build-upgrade Makefile
 	@{ echo "-- recon $(UPGRADE_FROM) -> $(EXTVERSION): generated from src/upgrade/$(UPGRADE_FROM)--$(EXTVERSION)/*.sql by make."; \
 	   printf '%s\n' '\echo Use "ALTER EXTENSION recon UPDATE TO $(EXTVERSION)" to load this file. \quit'; \
-	   scripts/build-upgrade $(UPGRADE_PARTS); } > $@.tmp && mv $@.tmp $@
+	   (cd $(srcdir) && scripts/build-upgrade $(UPGRADE_PARTS)); } > $@.tmp && mv $@.tmp $@
 
 .PHONY: deps test demo bench soak
 

@@ -48,12 +48,16 @@ GROUP BY rel ORDER BY rel::text;
 SQL
 q -d $OLD -f "$work/fingerprint.sql" > "$work/data.before"
 
+# The scripts the server reads (the installed package's or make install's, not this tree's:
+# a tree that was never built, as under autopkgtest, has no generated install script).
+extdir="$(q -d $OLD -c "SELECT setting FROM pg_config WHERE name = 'SHAREDIR'")/extension"
+
 steps=0
 current=$oldest
 for target in $(echo "$path" | tr -s '-' ' ' | cut -d' ' -f2-); do
   q -d $OLD -c "SET client_min_messages = warning; ALTER EXTENSION recon UPDATE TO '$target'"
   steps=$((steps + 1))
-  if [ -f "sql/recon--$target.sql" ]; then  # a version with a full install script: compare
+  if [ -f "$extdir/recon--$target.sql" ]; then  # a version with a full install script: compare
     q -d $FRESH -c "SET client_min_messages = warning; DROP EXTENSION IF EXISTS recon CASCADE; CREATE EXTENSION recon VERSION '$target'"
     snapshot $OLD "$work/upgraded.txt"
     snapshot $FRESH "$work/fresh.txt"
@@ -65,6 +69,7 @@ for target in $(echo "$path" | tr -s '-' ' ' | cut -d' ' -f2-); do
   fi
   current=$target
 done
+[ -f "$extdir/recon--$latest.sql" ] || { echo "upgrade: no install script recon--$latest.sql in $extdir" >&2; exit 1; }
 [ "$current" = "$latest" ] || { echo "upgrade: walk ended at $current, not $latest" >&2; exit 1; }
 
 q -d $OLD -f "$work/fingerprint.sql" > "$work/data.after"
