@@ -740,6 +740,13 @@ DECLARE
     n        bigint;
     detail   jsonb;
 BEGIN
+    -- Under row-level security a scoped role sees part of the layers: it would delete every
+    -- automatic link and rebuild only its own (recon.scope_unrestricted: src/security/access.sql).
+    IF NOT recon.scope_unrestricted() THEN
+        RAISE EXCEPTION 'recon.run_matching needs every row, and role % sees only its scope', current_user
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Run matching as recon_admin or as a role with an all_rows scope in recon.access_scopes.';
+    END IF;
     IF methods IS NOT NULL THEN
         IF array_position(methods, NULL) IS NOT NULL THEN
             RAISE EXCEPTION 'methods % contains NULL', methods
@@ -825,7 +832,7 @@ BEGIN
     WHERE run_id = v_run;
 END $$;
 COMMENT ON PROCEDURE recon.run_matching(text[], double precision) IS
-    'The matching cascade, in one transaction (a failure leaves the previous links): deletes the automatic links, then links, each stage only for sides still open and never a rejected pair, 1. manual confirmations (manual_verified), 2. exact_id, 3. exact_contact, 4. crm_relationship, 5. inferred (recon.match_inferred: Fellegi-Sunter, see src/linkage/inferred.sql). Equal candidates are flagged, not guessed (recon.match_ambiguities). methods: a subset to run (NULL: all; unknown names raise 22023); min_confidence in [0, 1] (22023 otherwise) is passed to the inferred stage and marks weaker links as exceptions. Counts and milliseconds per stage go to recon.match_runs.link_counts.';
+    'The matching cascade, in one transaction (a failure leaves the previous links): deletes the automatic links, then links, each stage only for sides still open and never a rejected pair, 1. manual confirmations (manual_verified), 2. exact_id, 3. exact_contact, 4. crm_relationship, 5. inferred (recon.match_inferred: Fellegi-Sunter, see src/linkage/inferred.sql). Equal candidates are flagged, not guessed (recon.match_ambiguities). methods: a subset to run (NULL: all; unknown names raise 22023); min_confidence in [0, 1] (22023 otherwise) is passed to the inferred stage and marks weaker links as exceptions. Counts and milliseconds per stage go to recon.match_runs.link_counts. Refused (42501) for a role limited by its scope (row-level security would hide part of what it relinks).';
 
 ------------------------------------------------------------------ coverage and exceptions
 -- The views are functions underneath for one reason: they read every signal, record and

@@ -3,7 +3,7 @@
 -- account, a market, a tenant, all rows, or nothing. Each reads the same small data set;
 -- what its scope excludes must be hidden, in the tables and through the views.
 BEGIN;
-SELECT plan(121);
+SELECT plan(122);
 
 ------------------------------------------------------------------ roles
 SELECT has_role(r, format('role %s exists', r)) FROM unnest(ARRAY['recon_reader', 'recon_analyst', 'recon_admin']) r;
@@ -175,6 +175,7 @@ SELECT is(pg_temp.run_as(who, statement), expected, format('%s: %s', who, what))
 FROM (VALUES
     ('t_analyst', $$SELECT recon.reject_link('record_transaction', 't-de', 'r-de', 'wrong order number')$$, 'ok',
      'recon_analyst rejects a link'),
+    ('t_analyst', $$CALL recon.run_matching()$$, 'ERROR 42501', 'a scoped analyst may not run matching (it sees part of the layers)'),
     ('t_analyst', $$SELECT recon.propose_metric('collected_net', 'Payments minus refunds.', 'finance', 'occurred_at', 'finance asked')$$, 'ok',
      'recon_analyst proposes a metric'),
     ('t_analyst', $$UPDATE recon.settings SET value = 'EUR'$$, 'ERROR 42501', 'recon_analyst cannot write settings directly'),

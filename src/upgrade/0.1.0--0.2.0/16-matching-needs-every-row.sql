@@ -1,0 +1,2 @@
+-- run_matching refuses a role limited by its scope (it would relink only what it sees).
+--@replace-function src/linkage/cascade.sql recon.run_matching
