@@ -19,7 +19,9 @@ SECONDS_RUN=${1:-${SOAK_SECONDS:-60}}
 SCALE=${SOAK_SCALE:-2000}
 READERS=${SOAK_READERS:-2}
 DB=recon_soak
-PGBENCH=${PGBENCH:-$(/usr/lib/postgresql/15/bin/pg_config --bindir)/pgbench}
+# pgbench comes with the server package; the server's own version, else the wrapper's choice
+server_major=$(psql -X -At -d postgres -c "SELECT current_setting('server_version_num')::int / 10000")
+PGBENCH=${PGBENCH:-/usr/lib/postgresql/$server_major/bin/pgbench}
 [ -x "$PGBENCH" ] || PGBENCH=pgbench
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
